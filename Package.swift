@@ -1,0 +1,70 @@
+// swift-tools-version:6.1
+// stemtrace: an on-disk feature store and batch processor for explaining music emotion models.
+// Module layout and dependency direction follow DESIGN.md:
+// stemtrace → Pipeline → (Inference, …) → (Store, DSP, AudioIO) → C system libraries.
+import PackageDescription
+
+let package = Package(
+    name: "stemtrace",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stemtrace", targets: ["stemtrace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+    ],
+    targets: [
+        // One system-library module per C library (headers and link flags from Debian's -dev packages).
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW3f", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+
+        .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
+        .target(
+            name: "DSP",
+            dependencies: ["CFFTW3f"],
+            // fftwf_make_planner_thread_safe lives in libfftw3f_threads, which fftw3f.pc does not name.
+            linkerSettings: [.linkedLibrary("fftw3f_threads")]
+        ),
+        .target(
+            name: "Store",
+            dependencies: ["CLZ4", "CXXHash", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("schema")]
+        ),
+        .target(name: "Inference", dependencies: ["Store", "COpenBLAS"]),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "AudioIO", "DSP", "Store", "Inference", "SwiftCSV",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "stemtrace",
+            dependencies: [
+                "Pipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks are executables, never part of `swift test` (STYLE.md).
+        .executableTarget(
+            name: "SpectrogramBench",
+            dependencies: ["AudioIO", "DSP", "Inference"],
+            path: "tools/bench/SpectrogramBench"
+        ),
+
+        .target(name: "TestSupport", dependencies: ["Inference"], path: "Tests/TestSupport"),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioIO", "Store", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// The SQLite catalog (`catalog.sqlite`, WAL mode) accessed through GRDB. Safe to share between
+/// tasks: GRDB's `DatabasePool` serialises writes and runs reads concurrently.
+public final class Catalog: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (and migrates) the catalog at `path`.
+    public init(path: String) throws(StoreError) {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.path = path
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let supported = try CatalogMigrations.latestVersion()
+            let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            if found > supported { throw StoreError.schemaTooNew(found: found, supported: supported) }
+            try CatalogMigrations.migrator().migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .catalog(reason: "\(path): \(error)")
+        }
+    }
+
+    /// Runs a read transaction, mapping database errors to `StoreError.catalog`.
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.read(body) } catch let e as StoreError { throw e } catch { throw .catalog(reason: "\(error)") }
+    }
+
+    /// Runs a write transaction, mapping database errors to `StoreError.catalog`.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.write(body) } catch let e as StoreError { throw e } catch { throw .catalog(reason: "\(error)") }
+    }
+
+    /// The schema version recorded in the catalog.
+    public func schemaVersion() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    /// Arrays, optionally filtered by kind and track, in id order.
+    public func arrays(kind: String? = nil, track: String? = nil) throws(StoreError) -> [ArrayRecord] {
+        try read { db in
+            var request = ArrayRecord.order(Column("id"))
+            if let kind { request = request.filter(Column("kind") == kind) }
+            if let track { request = request.filter(Column("track_id") == track) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// True when `path` was already ingested with the same size and modification time.
+    public func isCurrentSource(path: String, fileSize: Int64, mtime: Double) throws(StoreError) -> Bool {
+        try read { db in
+            try TrackSourceRecord.filter(Column("path") == path && Column("file_size") == fileSize && Column("mtime") == mtime)
+                .fetchCount(db) > 0
+        }
+    }
+
+    public func trackExists(_ id: String) throws(StoreError) -> Bool {
+        try read { db in try TrackRecord.filter(Column("id") == id).fetchCount(db) > 0 }
+    }
+
+    public func runs() throws(StoreError) -> [RunRecord] {
+        try read { db in try RunRecord.order(Column("id")).fetchAll(db) }
+    }
+
+    public func failures(run: Int64) throws(StoreError) -> [RunFailureRecord] {
+        try read { db in try RunFailureRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a record lives: shard number, byte offset of the record, record length.
+public struct RecordLocation: Sendable, Equatable, Codable {
+    public let shard: Int
+    public let offset: Int64
+    public let length: Int
+}
+
+/// Naming and raw positional I/O of shard files (`shards/NNNNNN.shard`).
+public enum ShardFile {
+    public static func name(_ shard: Int) -> String { String(format: "%06d.shard", shard) }
+
+    public static func url(_ shard: Int, in directory: URL) -> URL { directory.appendingPathComponent(name(shard)) }
+
+    /// Shard numbers present in a directory, ascending.
+    public static func list(in directory: URL) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.compactMap { n -> Int? in
+            guard n.hasSuffix(".shard"), n.count == 12 else { return nil }
+            return Int(n.prefix(6))
+        }.sorted()
+    }
+
+    public static func size(_ shard: Int, in directory: URL) -> Int64 {
+        var st = stat()
+        return stat(url(shard, in: directory).path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    /// Reads `length` bytes at `offset`; fewer when the file is shorter.
+    public static func read(_ shard: Int, in directory: URL, offset: Int64, length: Int) throws(StoreError) -> [UInt8] {
+        let path = url(shard, in: directory).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: length)
+        var got = 0
+        while got < length {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, length - got, off_t(offset) + off_t(got)) }
+            if n < 0 { throw .io(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            got += n
+        }
+        if got < length { out.removeLast(length - got) }
+        return out
+    }
+}
+
+/// Appends records to the newest shard, starting a new one past the size limit. Not thread-safe:
+/// owned by the single store writer. Bytes become durable only after `sync()`.
+final class ShardAppender {
+    let directory: URL
+    let sizeLimit: Int64
+    private(set) var shard: Int
+    private var fd: Int32
+    private var size: Int64
+    private var dirty = false
+    private var newFiles = false
+
+    init(directory: URL, sizeLimit: Int64) throws(StoreError) {
+        self.directory = directory
+        self.sizeLimit = sizeLimit
+        shard = ShardFile.list(in: directory).last ?? 1
+        (fd, size) = try Self.openForAppend(shard, in: directory)
+        newFiles = size == 0
+    }
+
+    deinit { close(fd) }
+
+    private static func openForAppend(_ shard: Int, in directory: URL) throws(StoreError) -> (Int32, Int64) {
+        let path = ShardFile.url(shard, in: directory).path
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        return (fd, Int64(lseek(fd, 0, SEEK_END)))
+    }
+
+    /// Writes the bytes at the end of the current shard (rotating first if they would not fit).
+    func append(_ bytes: [UInt8]) throws(StoreError) -> RecordLocation {
+        if size > 0, size + Int64(bytes.count) > sizeLimit {
+            try sync()
+            close(fd)
+            shard += 1
+            (fd, size) = try Self.openForAppend(shard, in: directory)
+            newFiles = true
+        }
+        let offset = size
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: ShardFile.url(shard, in: directory).path, reason: String(cString: strerror(errno)))
+            }
+            written += n
+        }
+        size += Int64(bytes.count)
+        dirty = true
+        return RecordLocation(shard: shard, offset: offset, length: bytes.count)
+    }
+
+    /// Re-reads the end of the current shard after another part of the writer truncated it.
+    func reopenAfterTruncation() throws(StoreError) {
+        close(fd)
+        (fd, size) = try Self.openForAppend(shard, in: directory)
+    }
+
+    /// fsyncs the shard (and the directory when a shard file was created) so appended bytes survive a crash.
+    func sync() throws(StoreError) {
+        if dirty {
+            guard fsync(fd) == 0 else { throw .io(path: ShardFile.url(shard, in: directory).path, reason: String(cString: strerror(errno))) }
+            dirty = false
+        }
+        if newFiles {
+            let dfd = open(directory.path, O_RDONLY | O_CLOEXEC)
+            if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+            newFiles = false
+        }
+    }
+}

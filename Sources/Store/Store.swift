@@ -1,0 +1,61 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An on-disk stemtrace store: `catalog.sqlite` plus append-only `shards/NNNNNN.shard` files
+/// (docs/FORMAT.md). Reading is safe from many tasks and processes; writing goes through one
+/// `StoreWriter` at a time, guarded by an exclusive lock on `writer.lock`.
+///
+/// ```swift
+/// let store = try Store.open(at: url, create: true)
+/// let spec = try store.read(try store.catalog.arrays(kind: "logfiltspec")[0])
+/// ```
+public struct Store: Sendable {
+    public let root: URL
+    public let catalog: Catalog
+
+    public var shardDirectory: URL { root.appendingPathComponent("shards") }
+    public static let catalogName = "catalog.sqlite"
+    /// Default shard size limit: a new shard starts past 1 GiB.
+    public static let defaultShardLimit: Int64 = 1 << 30
+
+    /// Opens a store; with `create`, makes the directory layout first when it is missing.
+    public static func open(at root: URL, create: Bool = false) throws(StoreError) -> Store {
+        let fm = FileManager.default
+        let catalogURL = root.appendingPathComponent(catalogName)
+        if !fm.fileExists(atPath: catalogURL.path) {
+            guard create else { throw .notAStore(path: root.path) }
+            do {
+                try fm.createDirectory(at: root.appendingPathComponent("shards"), withIntermediateDirectories: true)
+            } catch { throw .io(path: root.path, reason: error.localizedDescription) }
+        }
+        return Store(root: root, catalog: try Catalog(path: catalogURL.path))
+    }
+
+    /// Reads, verifies and decodes the record an array row points to.
+    public func read(_ array: ArrayRecord) throws(StoreError) -> Tensor {
+        let id = array.id ?? -1
+        let bytes = try ShardFile.read(array.shard, in: shardDirectory, offset: array.offset, length: array.length)
+        guard bytes.count == array.length else {
+            throw .recordMismatch(record: id, reason: "shard \(ShardFile.name(array.shard)) ends before the record (\(bytes.count) of \(array.length) bytes)")
+        }
+        var (record, total) = try bytes.withUnsafeBytes { b in
+            Result { () throws(StoreError) in try ShardRecord.parseHeader(b, shard: array.shard, offset: array.offset) }
+        }.get()
+        guard total == array.length else { throw .recordMismatch(record: id, reason: "record is \(total) bytes, catalog says \(array.length)") }
+        guard String(format: "%016llx", record.payloadChecksum) == array.checksum else {
+            throw .checksumMismatch(record: id, shard: array.shard, offset: array.offset)
+        }
+        guard record.dtype.rawValue == array.dtype, record.shape == array.dimensions else {
+            throw .recordMismatch(record: id, reason: "record holds \(record.dtype.rawValue) \(record.shape), catalog says \(array.dtype) \(array.shape)")
+        }
+        record.payload = Array(bytes[record.headerLength...])
+        return try record.decode(record: id, shard: array.shard, offset: array.offset)
+    }
+
+    /// Opens the single writer of this store; fails with `.locked` while another process writes.
+    public func writer(shardLimit: Int64 = Store.defaultShardLimit) throws(StoreError) -> StoreWriter {
+        try StoreWriter(store: self, shardLimit: shardLimit)
+    }
+}

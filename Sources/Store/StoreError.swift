@@ -1,0 +1,28 @@
+/// Errors of the on-disk store. Each case carries the record, shard or file it concerns.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case notAStore(path: String)
+    case io(path: String, reason: String)
+    case locked(path: String)
+    case catalog(reason: String)
+    case badRecordHeader(shard: Int, offset: Int64, reason: String)
+    case checksumMismatch(record: Int64, shard: Int, offset: Int64)
+    case decompression(record: Int64, shard: Int, offset: Int64, reason: String)
+    case compression(reason: String)
+    case recordMismatch(record: Int64, reason: String)
+    case schemaTooNew(found: Int, supported: Int)
+
+    public var description: String {
+        switch self {
+        case let .notAStore(p): "\(p) is not a stemtrace store (no catalog.sqlite); create one with `stemtrace ingest`"
+        case let .io(p, r): "\(p): \(r)"
+        case let .locked(p): "\(p) is being written by another stemtrace process"
+        case let .catalog(r): "catalog: \(r)"
+        case let .badRecordHeader(s, o, r): "shard \(ShardFile.name(s)) offset \(o): bad record header: \(r)"
+        case let .checksumMismatch(rec, s, o): "array \(rec): checksum mismatch in shard \(ShardFile.name(s)) at offset \(o)"
+        case let .decompression(rec, s, o, r): "array \(rec): cannot decompress record in shard \(ShardFile.name(s)) at offset \(o): \(r)"
+        case let .compression(r): "compression failed: \(r)"
+        case let .recordMismatch(rec, r): "array \(rec): record does not match its catalog row: \(r)"
+        case let .schemaTooNew(found, supported): "catalog schema version \(found) is newer than this stemtrace supports (\(supported))"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// Summary figures of a store, as `stemtrace info` prints them.
+public struct StoreInfo: Sendable, Codable {
+    /// Count and sizes of the arrays of one kind.
+    public struct KindSummary: Sendable, Codable, Equatable {
+        public var kind: String
+        public var count: Int
+        public var rawBytes: Int64
+        public var storedBytes: Int64
+        public var compressionRatio: Double { storedBytes == 0 ? 0 : Double(rawBytes) / Double(storedBytes) }
+    }
+
+    public var schemaVersion: Int
+    public var tracks: Int
+    public var sources: Int
+    public var excerpts: Int
+    public var tags: Int
+    public var runs: Int
+    public var failures: Int
+    public var kinds: [KindSummary]
+    public var shardCount: Int
+    public var shardBytes: Int64
+    public var catalogBytes: Int64
+
+    public var rawBytes: Int64 { kinds.reduce(0) { $0 + $1.rawBytes } }
+    public var storedBytes: Int64 { kinds.reduce(0) { $0 + $1.storedBytes } }
+    public var compressionRatio: Double { storedBytes == 0 ? 0 : Double(rawBytes) / Double(storedBytes) }
+
+    public static func gather(_ store: Store) throws(StoreError) -> StoreInfo {
+        let version = try store.catalog.schemaVersion()
+        let counts = try store.catalog.read { db -> [Int] in
+            try ["tracks", "track_sources", "excerpts", "tags", "runs", "run_failures"].map {
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? 0
+            }
+        }
+        let kinds = try store.catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n, SUM(raw_length) AS raw, SUM(length) AS stored FROM arrays GROUP BY kind ORDER BY kind")
+                .map { KindSummary(kind: $0["kind"], count: $0["n"], rawBytes: $0["raw"], storedBytes: $0["stored"]) }
+        }
+        let shards = ShardFile.list(in: store.shardDirectory)
+        let shardBytes = shards.reduce(Int64(0)) { $0 + ShardFile.size($1, in: store.shardDirectory) }
+        let catalogFiles = [Store.catalogName, Store.catalogName + "-wal"].map { store.root.appendingPathComponent($0).path }
+        let catalogBytes = catalogFiles.reduce(Int64(0)) { total, path in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
+        }
+        return StoreInfo(schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
+                         runs: counts[4], failures: counts[5], kinds: kinds, shardCount: shards.count,
+                         shardBytes: shardBytes, catalogBytes: catalogBytes)
+    }
+}

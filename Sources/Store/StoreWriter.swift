@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An array ready to be written: its compressed record and the catalog facts about it.
+public struct PendingArray: Sendable {
+    public var kind: String
+    public var name: String
+    public var producer: String
+    public var configHash: String
+    public var record: ShardRecord
+
+    public init(kind: String, name: String = "", producer: String = "", configHash: String, record: ShardRecord) {
+        self.kind = kind
+        self.name = name
+        self.producer = producer
+        self.configHash = configHash
+        self.record = record
+    }
+}
+
+/// Everything one ingested track adds to the store, committed all together or not at all.
+public struct PendingTrack: Sendable {
+    public var track: TrackRecord
+    public var source: TrackSourceRecord
+    public var metadata: [TrackMetadataRecord]
+    public var tags: [TagRecord]
+    public var excerpt: ExcerptRecord
+    public var arrays: [PendingArray]
+
+    public init(track: TrackRecord, source: TrackSourceRecord, metadata: [TrackMetadataRecord], tags: [TagRecord],
+                excerpt: ExcerptRecord, arrays: [PendingArray]) {
+        self.track = track
+        self.source = source
+        self.metadata = metadata
+        self.tags = tags
+        self.excerpt = excerpt
+        self.arrays = arrays
+    }
+}
+
+/// What a batch commit did with each pending track.
+public struct CommitOutcome: Sendable, Equatable {
+    /// Tracks stored for the first time.
+    public var stored: [String] = []
+    /// Source paths whose audio was already in the store (recorded as extra sources).
+    public var duplicates: [String] = []
+}
+
+/// The single writer of a store. Durability rule (DESIGN.md): every record is appended and
+/// fsynced before the catalog transaction that references it commits, so a catalog row never
+/// points at bytes that might be lost; a crash leaves at most unreferenced tail bytes, which
+/// `verify` reports and can reclaim.
+public final class StoreWriter {
+    public let store: Store
+    private let appender: ShardAppender
+    private let lockFD: Int32
+
+    init(store: Store, shardLimit: Int64) throws(StoreError) {
+        let lockPath = store.root.appendingPathComponent("writer.lock").path
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: lockPath, reason: String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw .locked(path: store.root.path)
+        }
+        self.lockFD = fd
+        self.store = store
+        do {
+            self.appender = try ShardAppender(directory: store.shardDirectory, sizeLimit: shardLimit)
+        } catch {
+            flock(fd, LOCK_UN)
+            close(fd)
+            throw error
+        }
+        // Only the lock holder writes, so any run still marked running was cut short.
+        try store.catalog.write { db in
+            try db.execute(sql: "UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+        }
+    }
+
+    deinit {
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+    }
+
+    /// Starts a run row and returns its id.
+    public func beginRun(command: String, parameters: String, configHash: String?) throws(StoreError) -> Int64 {
+        try store.catalog.write { db in
+            var run = RunRecord(id: nil, command: command, parameters: parameters, configHash: configHash,
+                                startedAt: Timestamp.now(), finishedAt: nil, status: "running")
+            try run.insert(db)
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Updates a run's counts and, with `status`, closes it.
+    public func updateRun(_ id: Int64, counts: RunCounts, status: String? = nil) throws(StoreError) {
+        try store.catalog.write { db in
+            try db.execute(
+                sql: """
+                UPDATE runs SET processed = ?, succeeded = ?, duplicates = ?, skipped = ?, failed = ?,
+                  status = COALESCE(?, status), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END
+                WHERE id = ?
+                """,
+                arguments: [counts.processed, counts.succeeded, counts.duplicates, counts.skipped, counts.failed,
+                            status, status, Timestamp.now(), id])
+        }
+    }
+
+    /// Writes a batch: new tracks' records are appended and fsynced, then one transaction inserts
+    /// every row (tracks, sources, metadata, tags, excerpts, arrays, failures). Tracks whose audio
+    /// is already stored (or repeats inside the batch) only add their source path.
+    public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError) -> CommitOutcome {
+        let ids = Array(Set(tracks.map(\.track.id)))
+        let known: Set<String> = try store.catalog.read { db in
+            Set(try String.fetchAll(db, TrackRecord.select(Column("id")).filter(ids.contains(Column("id")))))
+        }
+        var seen = known
+        var fresh: [(PendingTrack, [RecordLocation])] = []
+        var duplicateSources: [TrackSourceRecord] = []
+        var outcome = CommitOutcome()
+        for pending in tracks {
+            if seen.contains(pending.track.id) {
+                duplicateSources.append(pending.source)
+                outcome.duplicates.append(pending.source.path)
+                continue
+            }
+            seen.insert(pending.track.id)
+            var locations: [RecordLocation] = []
+            for array in pending.arrays { locations.append(try appender.append(array.record.serialized())) }
+            fresh.append((pending, locations))
+            outcome.stored.append(pending.track.id)
+        }
+        try appender.sync()
+
+        let now = Timestamp.now()
+        let batch = fresh
+        let sources = duplicateSources
+        try store.catalog.write { db in
+            for (pending, locations) in batch {
+                try pending.track.insert(db)
+                try pending.source.upsert(db)
+                for m in pending.metadata { try m.upsert(db) }
+                for t in pending.tags { try t.upsert(db) }
+                var excerpt = pending.excerpt
+                try excerpt.insert(db, onConflict: .ignore)
+                let excerptId = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM excerpts WHERE track_id = ? AND config_hash = ?",
+                    arguments: [excerpt.trackId, excerpt.configHash])
+                for (array, location) in zip(pending.arrays, locations) {
+                    let row = ArrayRecord(
+                        id: nil, trackId: pending.track.id, excerptId: excerptId, kind: array.kind, name: array.name,
+                        producer: array.producer, configHash: array.configHash, shard: location.shard,
+                        offset: location.offset, length: location.length, codec: array.record.codec.name,
+                        filter: array.record.filter.name, dtype: array.record.dtype.rawValue,
+                        shape: "[" + array.record.shape.map(String.init).joined(separator: ",") + "]",
+                        rawLength: array.record.rawLength, checksum: String(format: "%016llx", array.record.payloadChecksum),
+                        runId: runId, createdAt: now)
+                    try row.insert(db)
+                }
+            }
+            for source in sources { try source.upsert(db) }
+            for failure in failures { try failure.insert(db) }
+        }
+        return outcome
+    }
+
+    /// Truncates every shard to the last byte a catalog row references (reclaims orphaned tails).
+    /// Returns the bytes removed.
+    public func reclaimOrphanedTails() throws(StoreError) -> Int64 {
+        try appender.sync()
+        let report = try StoreVerifier(store: store).verify(checkPayloads: false)
+        var removed: Int64 = 0
+        for orphan in report.orphanedTails {
+            let path = ShardFile.url(orphan.shard, in: store.shardDirectory).path
+            guard truncate(path, off_t(orphan.referencedEnd)) == 0 else {
+                throw .io(path: path, reason: String(cString: strerror(errno)))
+            }
+            removed += orphan.bytes
+        }
+        try appender.reopenAfterTruncation()
+        return removed
+    }
+}
+
+/// Per-run counters.
+public struct RunCounts: Sendable, Equatable {
+    public var processed = 0
+    public var succeeded = 0
+    public var duplicates = 0
+    public var skipped = 0
+    public var failed = 0
+    public init() {}
+}
+
+/// ISO 8601 UTC timestamps for catalog rows.
+public enum Timestamp {
+    public static func now() -> String {
+        ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
+                                    formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+    }
+}
