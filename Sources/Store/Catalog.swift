@@ -53,16 +53,22 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// True when `path` was already ingested with the same size and modification time.
-    public func isCurrentSource(path: String, fileSize: Int64, mtime: Double) throws(StoreError) -> Bool {
+    /// True when `path` was already ingested, unchanged (same size and modification time), and
+    /// its track has an excerpt under `configHash`: a resumed run can skip it without decoding.
+    public func isCurrentSource(path: String, fileSize: Int64, mtime: Double, configHash: String) throws(StoreError) -> Bool {
         try read { db in
-            try TrackSourceRecord.filter(Column("path") == path && Column("file_size") == fileSize && Column("mtime") == mtime)
-                .fetchCount(db) > 0
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM track_sources s JOIN excerpts e ON e.track_id = s.track_id
+                WHERE s.path = ? AND s.file_size = ? AND s.mtime = ? AND e.config_hash = ?
+                """, arguments: [path, fileSize, mtime, configHash]) ?? 0 > 0
         }
     }
 
-    public func trackExists(_ id: String) throws(StoreError) -> Bool {
-        try read { db in try TrackRecord.filter(Column("id") == id).fetchCount(db) > 0 }
+    /// True when the track already has an excerpt under `configHash` (its arrays need no recomputation).
+    public func hasExcerpt(track: String, configHash: String) throws(StoreError) -> Bool {
+        try read { db in
+            try ExcerptRecord.filter(Column("track_id") == track && Column("config_hash") == configHash).fetchCount(db) > 0
+        }
     }
 
     public func runs() throws(StoreError) -> [RunRecord] {

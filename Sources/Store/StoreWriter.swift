@@ -43,9 +43,9 @@ public struct PendingTrack: Sendable {
 
 /// What a batch commit did with each pending track.
 public struct CommitOutcome: Sendable, Equatable {
-    /// Tracks stored for the first time.
+    /// Tracks whose excerpt was stored for the first time.
     public var stored: [String] = []
-    /// Source paths whose audio was already in the store (recorded as extra sources).
+    /// Source paths whose audio (with this configuration) was already stored: recorded as extra sources.
     public var duplicates: [String] = []
 }
 
@@ -112,26 +112,31 @@ public final class StoreWriter {
 
     /// Writes a batch: new tracks' records are appended and fsynced, then one transaction inserts
     /// every row (tracks, sources, metadata, tags, excerpts, arrays, failures). Tracks whose audio
-    /// is already stored (or repeats inside the batch) only add their source path.
+    /// is already stored with the same configuration (or repeats inside the batch) only add their
+    /// source path; a known track with a new configuration gets a new excerpt and arrays.
     public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError) -> CommitOutcome {
         let ids = Array(Set(tracks.map(\.track.id)))
-        let known: Set<String> = try store.catalog.read { db in
-            Set(try String.fetchAll(db, TrackRecord.select(Column("id")).filter(ids.contains(Column("id")))))
+        let (knownTracks, knownExcerpts): (Set<String>, Set<String>) = try store.catalog.read { db in
+            let t = try String.fetchAll(db, TrackRecord.select(Column("id")).filter(ids.contains(Column("id"))))
+            let e = try ExcerptRecord.filter(ids.contains(Column("track_id"))).fetchAll(db).map { "\($0.trackId)|\($0.configHash)" }
+            return (Set(t), Set(e))
         }
-        var seen = known
-        var fresh: [(PendingTrack, [RecordLocation])] = []
+        var seenTracks = knownTracks, seenExcerpts = knownExcerpts
+        var fresh: [(PendingTrack, [RecordLocation], Bool)] = []
         var duplicateSources: [TrackSourceRecord] = []
         var outcome = CommitOutcome()
         for pending in tracks {
-            if seen.contains(pending.track.id) {
+            let excerptKey = "\(pending.track.id)|\(pending.excerpt.configHash)"
+            if seenExcerpts.contains(excerptKey) {
                 duplicateSources.append(pending.source)
                 outcome.duplicates.append(pending.source.path)
                 continue
             }
-            seen.insert(pending.track.id)
+            seenExcerpts.insert(excerptKey)
+            let newTrack = seenTracks.insert(pending.track.id).inserted
             var locations: [RecordLocation] = []
             for array in pending.arrays { locations.append(try appender.append(array.record.serialized())) }
-            fresh.append((pending, locations))
+            fresh.append((pending, locations, newTrack))
             outcome.stored.append(pending.track.id)
         }
         try appender.sync()
@@ -140,8 +145,8 @@ public final class StoreWriter {
         let batch = fresh
         let sources = duplicateSources
         try store.catalog.write { db in
-            for (pending, locations) in batch {
-                try pending.track.insert(db)
+            for (pending, locations, newTrack) in batch {
+                if newTrack { try pending.track.insert(db) }
                 try pending.source.upsert(db)
                 for m in pending.metadata { try m.upsert(db) }
                 for t in pending.tags { try t.upsert(db) }

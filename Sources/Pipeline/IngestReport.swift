@@ -1,0 +1,16 @@
+import Foundation
+
+/// The final plain-text summary of an ingest run.
+public enum IngestReport {
+    public static func render(_ s: IngestSummary, store: String) -> String {
+        var lines = [
+            "ingest run \(s.runId) into \(store): \(s.found) audio files in \(String(format: "%.1f", s.seconds)) s",
+            "  stored      \(s.counts.succeeded)",
+            "  duplicates  \(s.counts.duplicates)  (same audio already stored; path recorded)",
+            "  unchanged   \(s.counts.skipped)  (already ingested from the same path)",
+            "  failed      \(s.counts.failed)",
+        ]
+        for f in s.failures { lines.append("    \(f.path): \(f.reason)") }
+        return lines.joined(separator: "\n")
+    }
+}

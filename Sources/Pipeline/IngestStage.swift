@@ -1,0 +1,126 @@
+import AudioIO
+import DSP
+import Foundation
+import Logging
+import Store
+
+/// Options of `stemtrace ingest`.
+public struct IngestOptions: Sendable, Codable {
+    public var corpus: URL
+    public var store: URL
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var frontEnd = FrontEndConfig()
+    public var metadataCSV: URL?
+    public var shardLimit: Int64 = Store.defaultShardLimit
+    /// Tracks per catalog transaction (one fsync per batch).
+    public var batchSize = 16
+
+    public init(corpus: URL, store: URL) {
+        self.corpus = corpus
+        self.store = store
+    }
+}
+
+/// What an ingest run did.
+public struct IngestSummary: Sendable, Equatable {
+    public var runId: Int64
+    public var found = 0
+    public var counts = RunCounts()
+    public var failures: [Failure] = []
+    public var seconds: Double = 0
+
+    public struct Failure: Sendable, Equatable {
+        public var path: String
+        public var reason: String
+    }
+
+    public var hasFailures: Bool { !failures.isEmpty }
+}
+
+/// `stemtrace ingest`: decode each track once, choose its excerpt, compute its spectrogram, and
+/// store mix and spectrogram with full provenance. Parallel over tracks with a bounded pool and a
+/// single writer; memory is bounded by (workers + batch) tracks whatever the corpus size.
+/// Idempotent and resumable: unchanged files already stored under the same configuration are
+/// skipped, and a killed run leaves only whole tracks behind (see `StoreWriter`).
+public struct IngestStage: Sendable {
+    public let options: IngestOptions
+    let logger: Logger
+
+    public init(options: IngestOptions, logger: Logger = Logger(label: "stemtrace.ingest")) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// The result of analysing one file in a worker.
+    enum FileOutcome: Sendable {
+        case stored(PendingTrack)
+        case skipped
+        case failed(path: String, reason: String)
+    }
+
+    public func run(progressMode: ProgressReporter.Mode = .automatic) async throws -> IngestSummary {
+        let startTime = Date()
+        let files = try CorpusScanner.audioFiles(in: options.corpus)
+        let metadata = try options.metadataCSV.map { url throws(PipelineError) in try MetadataTable(url: url) }
+        let store = try Store.open(at: options.store, create: true)
+        let writer = try store.writer(shardLimit: options.shardLimit)
+        let configHash = options.frontEnd.hash
+        let runId = try writer.beginRun(command: "ingest", parameters: Self.json(options), configHash: configHash)
+        let analyser = TrackAnalyser(config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
+                                     metadata: metadata, catalog: store.catalog)
+        var summary = IngestSummary(runId: runId, found: files.count)
+        let progress = ProgressReporter(label: "ingest", total: files.count, mode: progressMode)
+        logger.info("ingesting \(files.count) audio files from \(options.corpus.path) into \(options.store.path) with \(options.workers) workers")
+
+        var batch: [PendingTrack] = []
+        var batchFailures: [RunFailureRecord] = []
+        func flush() throws {
+            guard !batch.isEmpty || !batchFailures.isEmpty else { return }
+            let outcome = try writer.commit(batch, failures: batchFailures, runId: runId)
+            summary.counts.succeeded += outcome.stored.count
+            summary.counts.duplicates += outcome.duplicates.count
+            batch.removeAll(keepingCapacity: true)
+            batchFailures.removeAll()
+            try writer.updateRun(runId, counts: summary.counts)
+        }
+
+        try await withThrowingTaskGroup(of: FileOutcome.self) { group in
+            var next = files.makeIterator()
+            func schedule() {
+                guard let file = next.next() else { return }
+                group.addTask { analyser.analyse(file) }
+            }
+            for _ in 0..<max(1, options.workers) { schedule() }
+            while let outcome = try await group.next() {
+                summary.counts.processed += 1
+                switch outcome {
+                case let .stored(track):
+                    batch.append(track)
+                    progress.advance()
+                case .skipped:
+                    summary.counts.skipped += 1
+                    progress.advance()
+                case let .failed(path, reason):
+                    summary.counts.failed += 1
+                    summary.failures.append(.init(path: path, reason: reason))
+                    batchFailures.append(RunFailureRecord(runId: runId, path: path, reason: reason))
+                    progress.message("failed: \(path): \(reason)")
+                    progress.advance(failed: true)
+                }
+                if batch.count >= options.batchSize { try flush() }
+                schedule()
+            }
+        }
+        try flush()
+        progress.finish()
+        summary.seconds = Date().timeIntervalSince(startTime)
+        try writer.updateRun(runId, counts: summary.counts, status: summary.hasFailures ? "completed_with_failures" : "completed")
+        return summary
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Store
+
+/// Text and JSON renderings of store facts for `info` and `verify`.
+public enum StoreSummary {
+    public static func text(_ i: StoreInfo, path: String) -> String {
+        var lines = [
+            "store \(path)  (schema version \(i.schemaVersion))",
+            "  tracks \(i.tracks), source paths \(i.sources), excerpts \(i.excerpts), tags \(i.tags)",
+            "  runs \(i.runs), recorded failures \(i.failures)",
+            "  shards \(i.shardCount), \(bytes(i.shardBytes)); catalog \(bytes(i.catalogBytes))",
+            "  arrays: \(bytes(i.rawBytes)) raw in \(bytes(i.storedBytes)) stored, ratio \(String(format: "%.2f", i.compressionRatio))",
+        ]
+        for k in i.kinds {
+            let kind = k.kind.padding(toLength: max(16, k.kind.count), withPad: " ", startingAt: 0)
+            lines.append("    \(kind) \(k.count) arrays  \(bytes(k.rawBytes)) → \(bytes(k.storedBytes))  (ratio "
+                + String(format: "%.2f", k.compressionRatio) + ")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func json(_ i: StoreInfo) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return (try? encoder.encode(i)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+
+    public static func text(_ r: VerifyReport) -> String {
+        var lines = ["verified \(r.arraysChecked) arrays: \(r.isCorrupt ? "\(r.problems.count) CORRUPT" : "all intact")"]
+        for p in r.problems { lines.append("  corrupt: \(p.message)") }
+        for o in r.orphanedTails {
+            lines.append("  orphaned: \(bytes(o.bytes)) after byte \(o.referencedEnd) of shard \(ShardFile.name(o.shard)) (harmless; --reclaim truncates)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n), u = 0
+        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
+        return u == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[u])
+    }
+}

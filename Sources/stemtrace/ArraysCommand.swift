@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Store
+
+/// `stemtrace arrays export --kind KIND [--track ID] --output DIR`
+struct ArraysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arrays", abstract: "Work with stored arrays.", subcommands: [Export.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write stored arrays as safetensors files (one per array) for use from Python.")
+
+        @Option(help: "Store directory.")
+        var store: String
+
+        @Option(help: "Array kind, e.g. mix or logfiltspec.")
+        var kind: String
+
+        @Option(help: "Only this track id.")
+        var track: String?
+
+        @Option(name: .shortAndLong, help: "Output directory.")
+        var output: String
+
+        func run() throws {
+            let files = try ArrayExport.run(store: Store.open(at: URL(fileURLWithPath: store)), kind: kind, track: track,
+                                            output: URL(fileURLWithPath: output))
+            print("wrote \(files.count) safetensors files to \(output)")
+            if files.isEmpty { throw ValidationError("no arrays of kind '\(kind)'\(track.map { " for track \($0)" } ?? "") in \(store)") }
+        }
+    }
+}

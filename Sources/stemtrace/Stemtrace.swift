@@ -1,0 +1,32 @@
+import ArgumentParser
+import Logging
+
+/// The `stemtrace` command-line tool: one subcommand per file, each parsing options and calling Pipeline.
+@main
+struct Stemtrace: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stemtrace",
+        abstract: "An on-disk feature store and batch processor for explaining music emotion models.",
+        discussion: "Ingest a corpus once, then every later stage reads only the store. See docs/CLI.md.",
+        version: "0.1.0",
+        subcommands: [IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self]
+    )
+}
+
+/// Options shared by commands that log.
+struct LoggingOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Log more detail.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Only print errors and the final summary.")
+    var quiet = false
+
+    func bootstrap() {
+        let level: Logger.Level = verbose ? .debug : quiet ? .error : .notice
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
