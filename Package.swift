@@ -60,7 +60,7 @@ let package = Package(
             path: "tools/bench/SpectrogramBench"
         ),
 
-        .target(name: "TestSupport", dependencies: ["Inference"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Inference", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),

@@ -113,7 +113,7 @@ public final class StoreWriter {
     /// Writes a batch: new tracks' records are appended and fsynced, then one transaction inserts
     /// every row (tracks, sources, metadata, tags, excerpts, arrays, failures). Tracks whose audio
     /// is already stored with the same configuration (or repeats inside the batch) only add their
-    /// source path; a known track with a new configuration gets a new excerpt and arrays.
+    /// source path, tags and metadata; a known track with a new configuration gets a new excerpt and arrays.
     public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError) -> CommitOutcome {
         let ids = Array(Set(tracks.map(\.track.id)))
         let (knownTracks, knownExcerpts): (Set<String>, Set<String>) = try store.catalog.read { db in
@@ -123,12 +123,12 @@ public final class StoreWriter {
         }
         var seenTracks = knownTracks, seenExcerpts = knownExcerpts
         var fresh: [(PendingTrack, [RecordLocation], Bool)] = []
-        var duplicateSources: [TrackSourceRecord] = []
+        var duplicates: [PendingTrack] = []
         var outcome = CommitOutcome()
         for pending in tracks {
             let excerptKey = "\(pending.track.id)|\(pending.excerpt.configHash)"
             if seenExcerpts.contains(excerptKey) {
-                duplicateSources.append(pending.source)
+                duplicates.append(pending)
                 outcome.duplicates.append(pending.source.path)
                 continue
             }
@@ -143,7 +143,7 @@ public final class StoreWriter {
 
         let now = Timestamp.now()
         let batch = fresh
-        let sources = duplicateSources
+        let repeats = duplicates
         try store.catalog.write { db in
             for (pending, locations, newTrack) in batch {
                 if newTrack { try pending.track.insert(db) }
@@ -167,7 +167,12 @@ public final class StoreWriter {
                     try row.insert(db)
                 }
             }
-            for source in sources { try source.upsert(db) }
+            // A duplicate adds its path, and its tags and metadata (another copy may carry other tags).
+            for pending in repeats {
+                try pending.source.upsert(db)
+                for m in pending.metadata { try m.upsert(db) }
+                for t in pending.tags { try t.upsert(db) }
+            }
             for failure in failures { try failure.insert(db) }
         }
         return outcome

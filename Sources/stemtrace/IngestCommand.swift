@@ -33,6 +33,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Start a new shard file past this many MiB.")
     var shardLimitMib: Int = 1024
 
+    @Option(help: "Tracks per catalog transaction (one fsync each).")
+    var batchSize: Int = 16
+
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
@@ -41,6 +44,7 @@ struct IngestCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard ExcerptPolicy(argument: excerpt) != nil else { throw ValidationError("--excerpt must be start, middle or offset=SECONDS") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard shardLimitMib >= 1 else { throw ValidationError("--shard-limit-mib must be at least 1") }
     }
 
@@ -51,6 +55,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.frontEnd = FrontEndConfig(excerptPolicy: ExcerptPolicy(argument: excerpt) ?? .middle)
         options.metadataCSV = metadata.map { URL(fileURLWithPath: $0) }
         options.shardLimit = Int64(shardLimitMib) << 20
+        options.batchSize = batchSize
         let summary = try await IngestStage(options: options).run(progressMode: logging.quiet ? .silent : progress.mode)
         print(IngestReport.render(summary, store: store))
         if summary.hasFailures { throw ExitCode(2) }

@@ -1,0 +1,61 @@
+import Foundation
+import Store
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGKILL an ingest mid-run: the store must verify, and a rerun must finish with every track once.
+@Suite struct CrashRecoveryTests {
+    @Test func killedIngestLeavesAVerifiableStoreAndRerunCompletesEachTrackOnce() async throws {
+        let root = try Fixtures.temporaryDirectory("crash")
+        let corpus = root.appendingPathComponent("corpus"), storeURL = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let trackCount = 40
+        for i in 0..<trackCount {
+            try TestAudio.writeTone(corpus.appendingPathComponent(String(format: "t%03d.wav", i)), seconds: 8,
+                                    sampleRate: 44100, channels: 2, seed: 100 + i)
+        }
+
+        let process = Process()
+        process.executableURL = try BuiltTool.stemtrace
+        process.arguments = ["ingest", corpus.path, "--store", storeURL.path, "--workers", "1", "--batch-size", "1",
+                             "--progress", "none", "--quiet"]
+        try process.run()
+        // Wait until some tracks are committed, then kill without warning.
+        var committed = 0
+        let deadline = Date().addingTimeInterval(120)
+        while committed < 3, process.isRunning, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            if FileManager.default.fileExists(atPath: storeURL.appendingPathComponent(Store.catalogName).path) {
+                committed = (try? StoreInfo.gather(Store.open(at: storeURL)).tracks) ?? 0
+            }
+        }
+        #expect(process.isRunning, "ingest finished before it could be killed; make the corpus larger")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let store = try Store.open(at: storeURL)
+        let afterKill = try StoreInfo.gather(store)
+        #expect(afterKill.tracks >= 3 && afterKill.tracks < trackCount)
+        // Whole tracks only: every stored track has its excerpt and both arrays.
+        #expect(afterKill.excerpts == afterKill.tracks)
+        #expect(afterKill.kinds.allSatisfy { $0.count == afterKill.tracks })
+        #expect(try !StoreVerifier(store: store).verify().isCorrupt)
+
+        let verify = try BuiltTool.run(["verify", "--store", storeURL.path])
+        #expect(verify.status == 0, "verify after kill: \(verify.output)")
+
+        let rerun = try BuiltTool.run(["ingest", corpus.path, "--store", storeURL.path, "--progress", "none"])
+        #expect(rerun.status == 0, "rerun: \(rerun.output)")
+        let final = try StoreInfo.gather(store)
+        #expect(final.tracks == trackCount && final.sources == trackCount && final.excerpts == trackCount)
+        #expect(final.kinds.map(\.count) == [trackCount, trackCount])
+        let runs = try store.catalog.runs()
+        #expect(runs.first?.status == "interrupted" && runs.last?.status == "completed")
+        let report = try StoreVerifier(store: store).verify()
+        #expect(!report.isCorrupt && report.arraysChecked == 2 * trackCount)
+    }
+}

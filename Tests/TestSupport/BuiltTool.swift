@@ -1,0 +1,38 @@
+import Foundation
+
+/// The `stemtrace` executable built beside the test bundle (by `swift build --build-tests`).
+public enum BuiltTool {
+    public static var stemtrace: URL {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                Bundle.main.bundleURL,
+                Bundle.main.bundleURL.deletingLastPathComponent(),
+            ].map { $0.appendingPathComponent("stemtrace") }
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw BuiltToolError.notBuilt(searched: candidates.map(\.path))
+            }
+            return found
+        }
+    }
+
+    /// Runs the tool to completion; returns exit status and combined output.
+    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try stemtrace
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+public enum BuiltToolError: Error, CustomStringConvertible {
+    case notBuilt(searched: [String])
+    public var description: String { "stemtrace executable not found (run `swift build --build-tests`); looked in \(searched)" }
+    var searched: [String] { if case let .notBuilt(s) = self { s } else { [] } }
+}
