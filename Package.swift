@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(
             name: "DSP",
-            dependencies: ["CFFTW3f"],
+            dependencies: ["CFFTW3f", "COpenBLAS"],
             // fftwf_make_planner_thread_safe lives in libfftw3f_threads, which fftw3f.pc does not name.
             linkerSettings: [.linkedLibrary("fftw3f_threads")]
         ),
@@ -56,7 +56,7 @@ let package = Package(
         // Benchmarks are executables, never part of `swift test` (STYLE.md).
         .executableTarget(
             name: "SpectrogramBench",
-            dependencies: ["AudioIO", "DSP", "Inference"],
+            dependencies: ["AudioIO", "DSP", "Pipeline"],
             path: "tools/bench/SpectrogramBench"
         ),
 

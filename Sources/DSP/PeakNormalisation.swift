@@ -1,14 +1,24 @@
+import COpenBLAS
+
 /// madmom's `normalize` (divide by the float32 peak) and numpy's `trim_zeros` (drop leading and
 /// trailing samples equal to 0.0, which includes -0.0), the two steps before framing.
 public enum PeakNormalisation {
-    /// max |x|; NaN propagates (returns NaN) so callers can reject non-finite input.
+    /// max |x| (BLAS `isamax`), or NaN when any sample is NaN or infinite (checked through
+    /// BLAS `sasum`, with an exact scan only when that sum is not finite).
     public static func peak(_ x: UnsafeBufferPointer<Float>) -> Float {
-        var m: Float = 0
-        for v in x {
-            let a = abs(v)
-            if !(a <= m) { m = a.isNaN ? .nan : a; if m.isNaN { return .nan } }
+        guard let base = x.baseAddress, !x.isEmpty else { return 0 }
+        let n = Int32(x.count)
+        if !cblas_sasum(n, base, 1).isFinite, x.contains(where: { !$0.isFinite }) { return .nan }
+        return abs(base[Int(cblas_isamax(n, base, 1))])
+    }
+
+    /// The range `np.trim_zeros` keeps of the normalised signal `x / peak` (a sample is trimmed
+    /// when its normalised value is exactly zero), found without materialising the division.
+    public static func trimmedRange(_ x: UnsafeBufferPointer<Float>, dividedBy peak: Float) -> Range<Int> {
+        guard let first = x.firstIndex(where: { $0 / peak != 0 }), let last = x.lastIndex(where: { $0 / peak != 0 }) else {
+            return 0..<0
         }
-        return m
+        return first..<(last + 1)
     }
 
     /// The half-open range kept by `np.trim_zeros(x, 'fb')`; empty when every sample is zero.

@@ -73,7 +73,8 @@ public struct ShardRecord: Sendable, Equatable {
         return out
     }
 
-    /// Parses and validates a header; returns the record without its payload and the header length.
+    /// Parses and validates a header; returns the record without its payload and the total
+    /// record length (header plus payload).
     public static func parseHeader(_ bytes: UnsafeRawBufferPointer, shard: Int, offset: Int64) throws(StoreError) -> (ShardRecord, Int) {
         func fail(_ reason: String) -> StoreError { .badRecordHeader(shard: shard, offset: offset, reason: reason) }
         guard bytes.count >= 44 else { throw fail("only \(bytes.count) bytes") }
@@ -90,11 +91,22 @@ public struct ShardRecord: Sendable, Equatable {
         guard ContentHash.xxh32(UnsafeRawBufferPointer(rebasing: bytes[0..<(header - 4)])) == stored else {
             throw fail("header checksum mismatch")
         }
-        let rawLength = Int(read(bytes, 16) as UInt64)
-        let payloadLength = Int(read(bytes, 24) as UInt64)
+        // Sizes are validated before use so a damaged (or forged) header raises, never traps.
+        guard let rawLength = Int(exactly: read(bytes, 16) as UInt64),
+              let payloadLength = Int(exactly: read(bytes, 24) as UInt64),
+              payloadLength <= Int.max - header
+        else { throw fail("lengths out of range") }
         let checksum: UInt64 = read(bytes, 32)
         let shape = (0..<ndim).map { Int(read(bytes, 40 + 8 * $0) as Int64) }
-        guard shape.reduce(1, *) * dtype.byteWidth == rawLength else { throw fail("shape \(shape) does not match raw length \(rawLength)") }
+        var elements = 1
+        for d in shape {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow else { throw fail("invalid shape \(shape)") }
+            elements = product
+        }
+        guard elements.multipliedReportingOverflow(by: dtype.byteWidth) == (rawLength, false) else {
+            throw fail("shape \(shape) does not match raw length \(rawLength)")
+        }
         let record = ShardRecord(codec: codec, filter: filter, dtype: dtype, shape: shape, rawLength: rawLength,
                                  payload: [], payloadChecksum: checksum)
         return (record, header + payloadLength)

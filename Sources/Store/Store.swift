@@ -50,6 +50,9 @@ public struct Store: Sendable {
         guard record.dtype.rawValue == array.dtype, record.shape == array.dimensions else {
             throw .recordMismatch(record: id, reason: "record holds \(record.dtype.rawValue) \(record.shape), catalog says \(array.dtype) \(array.shape)")
         }
+        guard record.codec.name == array.codec, record.filter.name == array.filter, record.rawLength == array.rawLength else {
+            throw .recordMismatch(record: id, reason: "record codec/filter/raw length \(record.codec.name)/\(record.filter.name)/\(record.rawLength) differ from the catalog's \(array.codec)/\(array.filter)/\(array.rawLength)")
+        }
         record.payload = Array(bytes[record.headerLength...])
         return try record.decode(record: id, shard: array.shard, offset: array.offset)
     }

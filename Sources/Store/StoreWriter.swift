@@ -75,10 +75,13 @@ public final class StoreWriter {
             close(fd)
             throw error
         }
-        // Only the lock holder writes, so any run still marked running was cut short.
+        // Only the lock holder writes, so any run still marked running was cut short, and any
+        // bytes past the last referenced record were appended by a writer that died before
+        // committing: reclaim them now so new records never leave unreferenced gaps behind.
         try store.catalog.write { db in
             try db.execute(sql: "UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         }
+        _ = try reclaimOrphanedTails()
     }
 
     deinit {
@@ -140,7 +143,19 @@ public final class StoreWriter {
             outcome.stored.append(pending.track.id)
         }
         try appender.sync()
+        do {
+            try insertRows(fresh, duplicates: duplicates, failures: failures, runId: runId)
+        } catch {
+            // The catalog refused the batch: its records are unreferenced; drop them so the next
+            // batch does not leave a gap in the shard.
+            _ = try? reclaimOrphanedTails()
+            throw error
+        }
+        return outcome
+    }
 
+    private func insertRows(_ fresh: [(PendingTrack, [RecordLocation], Bool)], duplicates: [PendingTrack],
+                            failures: [RunFailureRecord], runId: Int64?) throws(StoreError) {
         let now = Timestamp.now()
         let batch = fresh
         let repeats = duplicates
@@ -175,7 +190,6 @@ public final class StoreWriter {
             }
             for failure in failures { try failure.insert(db) }
         }
-        return outcome
     }
 
     /// Truncates every shard to the last byte a catalog row references (reclaims orphaned tails).

@@ -10,7 +10,7 @@ SignalProcessor(norm=True) -> np.trim_zeros -> FramedSignalProcessor(2048, fps=3
 -> LogarithmicFilteredSpectrogramProcessor, which is STFT -> FilteredSpectrogram
 (LogarithmicFilterbank, 24 bands/octave, 20..16000 Hz, fref 440, norm_filters,
 unique_filters) -> log10(1 * x + 1); output transposed to 149 bands x T frames.
-See shared/reference/SPECTROGRAM.md. Prints one JSON line on stdout.
+See docs/ARCHITECTURE.md (front end). Prints one JSON line on stdout.
 """
 import os
 
