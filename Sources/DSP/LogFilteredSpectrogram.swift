@@ -19,14 +19,14 @@ public final class LogFilteredSpectrogram: Sendable {
     public let filterbank: LogarithmicFilterbank
     let window: [Float]
     let fft: RealFFT
-    let flatBank: FlatFilterbank
+    let bandedBank: BandedFilterbank
 
     public init(config: SpectrogramConfig = .paper) {
         self.config = config
         self.filterbank = LogarithmicFilterbank(config: config)
         self.window = HannWindow.symmetric(length: config.frameSize).map { Float($0) }
         self.fft = RealFFT(size: config.frameSize)
-        self.flatBank = FlatFilterbank(filterbank)
+        self.bandedBank = BandedFilterbank(filterbank)
     }
 
     /// Computes the spectrogram of a mono signal at `config.sampleRate`.
@@ -47,9 +47,8 @@ public final class LogFilteredSpectrogram: Sendable {
         return frames(of: UnsafeBufferPointer(rebasing: samples[kept]), peak: peak)
     }
 
-    /// Frames lanes: frames are processed in blocks of this many so the filterbank runs as SIMD
-    /// across frames (each band's weighted sum is still accumulated bin by bin, in order).
-    static let block = 16
+    /// Frames per chunk: magnitudes of this many frames (512 KiB) are filtered by one set of BLAS calls.
+    static let chunk = 128
 
     /// Normalises (x / peak, fused into the windowing), frames, transforms and filters a trimmed signal.
     func frames(of signal: UnsafeBufferPointer<Float>, peak: Float) -> Spectrogram {
@@ -58,55 +57,35 @@ public final class LogFilteredSpectrogram: Sendable {
         let bandCount = filterbank.bandCount
         let frameSize = config.frameSize
         let bins = config.binCount
-        let block = Self.block
         var out = [Float](repeating: 0, count: bandCount * frameCount)
         let buffers = fft.makeBuffers()
-        // Magnitudes of one block of frames, bin-major: magnitudes[k * block + f].
-        var magnitudes = [Float](repeating: 0, count: bins * block)
+        // Magnitudes of one chunk of frames, frame-major: magnitudes[f * bins + k].
+        var magnitudes = [Float](repeating: 0, count: Self.chunk * bins)
         let base = signal.baseAddress!
-        let bank = flatBank
 
         window.withUnsafeBufferPointer { w in
         magnitudes.withUnsafeMutableBufferPointer { mag in
-        bank.weights.withUnsafeBufferPointer { weights in
-        bank.firstWeight.withUnsafeBufferPointer { firstWeight in
-        bank.firstBin.withUnsafeBufferPointer { firstBin in
         out.withUnsafeMutableBufferPointer { result in
             let input = buffers.input
             let spectrum = buffers.interleavedOutput
-            let magBase = mag.baseAddress!
-            let resultBase = result.baseAddress!
-            for blockStart in stride(from: 0, to: frameCount, by: block) {
-                let lanes = min(block, frameCount - blockStart)
-                for f in 0..<lanes {
-                    let start = grid.start(ofFrame: blockStart + f)
+            for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
+                let count = min(Self.chunk, frameCount - chunkStart)
+                for f in 0..<count {
+                    let start = grid.start(ofFrame: chunkStart + f)
                     let available = min(frameSize, signal.count - start)
                     // madmom: x / peak in float32, then times the window; zeros past the end.
                     let frame = base + start
                     for n in 0..<available { input[n] = (frame[n] / peak) * w[n] }
                     if available < frameSize { (input + available).update(repeating: 0, count: frameSize - available) }
                     fft.forward(buffers)
+                    let row = mag.baseAddress! + f * bins
                     for k in 0..<bins {
                         let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-                        mag[k * block + f] = (re * re + im * im).squareRoot()
+                        row[k] = (re * re + im * im).squareRoot()
                     }
                 }
-                // Each band's weighted sum over its bins, accumulated bin by bin for all lanes at once
-                // (a contiguous 16-wide loop the compiler vectorises).
-                var row = [Float](repeating: 0, count: block)
-                row.withUnsafeMutableBufferPointer { acc in
-                    let a = acc.baseAddress!
-                    for b in 0..<bandCount {
-                        let s = firstBin[b], w0 = firstWeight[b], w1 = firstWeight[b + 1]
-                        a.update(repeating: 0, count: block)
-                        for j in 0..<(w1 - w0) {
-                            let weight = weights[w0 + j]
-                            let m = magBase + (s + j) * block
-                            for f in 0..<block { a[f] += m[f] * weight }
-                        }
-                        (resultBase + b * frameCount + blockStart).update(from: a, count: lanes)
-                    }
-                }
+                bandedBank.apply(magnitudes: mag.baseAddress!, binStride: bins, frames: count,
+                                 into: result.baseAddress! + chunkStart, frameStride: frameCount)
             }
             // log10(1 + x) as ln(1 + x) / ln(10): within an ulp or two of log10f and about twice
             // as fast; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
@@ -115,26 +94,7 @@ public final class LogFilteredSpectrogram: Sendable {
         }
         }
         }
-        }
-        }
-        }
         return Spectrogram(bandCount: bandCount, frameCount: frameCount, values: out)
-    }
-}
-
-/// The filterbank's bands packed into one contiguous weight array for the per-frame loop:
-/// band `b` has weights `weights[firstWeight[b] ..< firstWeight[b + 1]]` starting at FFT bin `firstBin[b]`.
-struct FlatFilterbank: Sendable {
-    let firstBin: [Int]
-    let firstWeight: [Int]
-    let weights: [Float]
-
-    init(_ bank: LogarithmicFilterbank) {
-        firstBin = bank.bandStart
-        var offsets = [0]
-        for w in bank.weights { offsets.append(offsets[offsets.count - 1] + w.count) }
-        firstWeight = offsets
-        weights = bank.weights.flatMap { $0 }
     }
 }
 

@@ -19,6 +19,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import warnings  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 
@@ -33,7 +34,9 @@ SAMPLE_RATE = 22050
 
 def read_wav(path):
     """Mono 22050-Hz WAV as float32 (int16 PCM is scaled by 1/32768)."""
-    sr, data = scipy.io.wavfile.read(path)
+    with warnings.catch_warnings():  # libsndfile's PEAK chunk is harmless
+        warnings.simplefilter("ignore", scipy.io.wavfile.WavFileWarning)
+        sr, data = scipy.io.wavfile.read(path)
     if sr != SAMPLE_RATE or data.ndim != 1:
         raise SystemExit("expected a mono %d Hz WAV, got %d Hz, shape %s" % (SAMPLE_RATE, sr, data.shape))
     if data.dtype == np.int16:
