@@ -60,6 +60,7 @@ public struct IngestStage: Sendable {
 
     public func run(progressMode: ProgressReporter.Mode = .automatic) async throws -> IngestSummary {
         let startTime = Date()
+        if options.workers > 1 { BLASThreading.limit(to: 1) }  // parallel over tracks instead
         let files = try CorpusScanner.audioFiles(in: options.corpus)
         let metadata = try options.metadataCSV.map { url throws(PipelineError) in try MetadataTable(url: url) }
         let store = try Store.open(at: options.store, create: true)

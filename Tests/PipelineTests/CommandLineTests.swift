@@ -1,0 +1,98 @@
+import Foundation
+import Inference
+import Store
+import Testing
+import TestSupport
+
+/// The `stemtrace` executable end to end: exit statuses, outputs and error messages.
+@Suite struct CommandLineTests {
+    let root: URL
+    let corpus: URL
+    let store: URL
+
+    init() throws {
+        root = try Fixtures.temporaryDirectory("cli")
+        corpus = root.appendingPathComponent("corpus")
+        store = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try TestAudio.writeTone(corpus.appendingPathComponent("a.wav"), seconds: 42, sampleRate: 44100, channels: 2, seed: 5)
+        try TestAudio.writeTone(corpus.appendingPathComponent("b.flac"), seconds: 10, sampleRate: 22050, seed: 6, format: .flac16)
+    }
+
+    @Test func spectrogramCommandWritesBandsByFramesForExcerptAndFullSignal() throws {
+        let audio = corpus.appendingPathComponent("a.wav").path
+        let excerpt = root.appendingPathComponent("excerpt.safetensors"), full = root.appendingPathComponent("full.safetensors")
+        let r1 = try BuiltTool.run(["spectrogram", audio, "--output", excerpt.path])
+        #expect(r1.status == 0, "\(r1.output)")
+        let spec = try #require(try Safetensors.read(contentsOf: excerpt)["spectrogram"])
+        #expect(spec.dtype == .f32 && spec.shape == [149, 1252])
+        let r2 = try BuiltTool.run(["spectrogram", audio, "--output", full.path, "--full"])
+        #expect(r2.status == 0, "\(r2.output)")
+        // 42 s at 22 050 Hz = 926 100 samples → ceil(926100 / 704.47…) = 1315 frames.
+        #expect(try Safetensors.read(contentsOf: full)["spectrogram"]?.shape == [149, 1315])
+    }
+
+    @Test func spectrogramOfABadFileFailsNamingTheFile() throws {
+        let bad = root.appendingPathComponent("bad.wav")
+        try Data("nope".utf8).write(to: bad)
+        let r = try BuiltTool.run(["spectrogram", bad.path, "--output", root.appendingPathComponent("x.safetensors").path])
+        #expect(r.status != 0)
+        #expect(r.output.contains("bad.wav") && r.output.contains("undecodable"))
+    }
+
+    @Test func ingestInfoExportAndVerifyWorkTogether() throws {
+        let ingest = try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--progress", "none"])
+        #expect(ingest.status == 0, "\(ingest.output)")
+        #expect(ingest.output.contains("stored      2"))
+
+        let info = try BuiltTool.run(["info", "--store", store.path, "--json"])
+        #expect(info.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any])
+        #expect(json["tracks"] as? Int == 2 && json["schemaVersion"] as? Int == 1)
+
+        let out = root.appendingPathComponent("export")
+        let export = try BuiltTool.run(["arrays", "export", "--store", store.path, "--kind", "logfiltspec", "--output", out.path])
+        #expect(export.status == 0, "\(export.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix(".logfiltspec.safetensors") })
+        let opened = try Store.open(at: store)
+        for row in try opened.catalog.arrays(kind: "logfiltspec") {
+            let exported = try Safetensors.read(contentsOf: out.appendingPathComponent("\(row.trackId).logfiltspec.safetensors"))
+            #expect(exported["logfiltspec"] == (try opened.read(row)))
+        }
+
+        #expect(try BuiltTool.run(["verify", "--store", store.path]).status == 0)
+        // Corrupt one payload byte: verify must fail and name the array.
+        let row = try #require(try opened.catalog.arrays(kind: "mix").first)
+        let shard = store.appendingPathComponent("shards").appendingPathComponent(ShardFile.name(row.shard))
+        let handle = try FileHandle(forUpdating: shard)
+        try handle.seek(toOffset: UInt64(row.offset) + UInt64(row.length) - 10)
+        let byte = try #require(try handle.read(upToCount: 1))
+        try handle.seek(toOffset: UInt64(row.offset) + UInt64(row.length) - 10)
+        try handle.write(contentsOf: Data([byte[0] ^ 0xFF]))
+        try handle.close()
+        let verify = try BuiltTool.run(["verify", "--store", store.path])
+        #expect(verify.status == 1)
+        #expect(verify.output.contains("array \(row.id ?? -1)") && verify.output.contains("CORRUPT"))
+    }
+
+    @Test func ingestWithAFailedFileExitsWithStatus2AndListsIt() throws {
+        try Data().write(to: corpus.appendingPathComponent("zero.ogg"))
+        let r = try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--progress", "none"])
+        #expect(r.status == 2, "\(r.output)")
+        #expect(r.output.contains("zero.ogg") && r.output.contains("failed      1"))
+    }
+
+    @Test func commandsOnAMissingStoreSayItIsNotAStore() throws {
+        let r = try BuiltTool.run(["info", "--store", root.appendingPathComponent("nothing").path])
+        #expect(r.status != 0)
+        #expect(r.output.contains("is not a stemtrace store"))
+    }
+
+    @Test func invalidOptionsAreRejectedBeforeAnyWork() throws {
+        let r = try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--excerpt", "end"])
+        #expect(r.status == 64)
+        #expect(r.output.contains("--excerpt"))
+        #expect(!FileManager.default.fileExists(atPath: store.path))
+    }
+}
