@@ -8,7 +8,7 @@ let package = Package(
     name: "stemtrace",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "stemtrace", targets: ["stemtrace"]),
+        .executable(name: "stemtrace", targets: ["stemtrace"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),

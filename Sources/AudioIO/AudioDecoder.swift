@@ -56,7 +56,8 @@ public enum AudioDecoder {
         var info = SF_FORMAT_INFO()
         info.format = format & Int32(SF_FORMAT_TYPEMASK)
         guard sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
-              let name = info.name else { return "unknown" }
+            let name = info.name
+        else { return "unknown" }
         return String(cString: name)
     }
 

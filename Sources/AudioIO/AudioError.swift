@@ -18,7 +18,8 @@ public enum AudioError: Error, Equatable, CustomStringConvertible {
     public var path: String {
         switch self {
         case let .undecodable(p, _), let .truncated(p, _), let .empty(p), let .nonFinite(p, _),
-             let .silent(p), let .resampling(p, _), let .unwritable(p, _): p
+            let .silent(p), let .resampling(p, _), let .unwritable(p, _):
+            p
         }
     }
 

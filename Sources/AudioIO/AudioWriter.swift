@@ -17,8 +17,10 @@ public enum AudioWriter {
     }
 
     /// Writes interleaved samples; `tags` sets libsndfile strings such as title, artist, genre.
-    public static func write(_ samples: [Float], channels: Int, sampleRate: Int, format: Format, to path: String,
-                             tags: [String: String] = [:]) throws(AudioError) {
+    public static func write(
+        _ samples: [Float], channels: Int, sampleRate: Int, format: Format, to path: String,
+        tags: [String: String] = [:]
+    ) throws(AudioError) {
         var info = SF_INFO()
         info.channels = Int32(channels)
         info.samplerate = Int32(sampleRate)

@@ -15,7 +15,9 @@ public struct Resampler: Sendable {
     public init(quality: Quality = .high) { self.quality = quality }
 
     /// Resamples mono float32 samples; returns the input unchanged when the rates agree.
-    public func resample(_ input: [Float], from inputRate: Int, to outputRate: Int, path: String = "<memory>") throws(AudioError) -> [Float] {
+    public func resample(_ input: [Float], from inputRate: Int, to outputRate: Int, path: String = "<memory>") throws(AudioError)
+        -> [Float]
+    {
         guard inputRate != outputRate else { return input }
         guard !input.isEmpty else { return [] }
         let outputLength = (input.count * outputRate + inputRate - 1) / inputRate

@@ -34,15 +34,18 @@ struct BandedFilterbank: Sendable {
     }
 
     /// out[b * frameStride + t] = Σ_k magnitudes[t * binStride + k] · W[k, b] for t < frames.
-    func apply(magnitudes: UnsafePointer<Float>, binStride: Int, frames: Int,
-               into out: UnsafeMutablePointer<Float>, frameStride: Int) {
+    func apply(
+        magnitudes: UnsafePointer<Float>, binStride: Int, frames: Int,
+        into out: UnsafeMutablePointer<Float>, frameStride: Int
+    ) {
         for g in groups {
             g.weights.withUnsafeBufferPointer { w in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                            Int32(g.bandCount), Int32(frames), Int32(g.binCount), 1,
-                            w.baseAddress, Int32(g.binCount),
-                            magnitudes + g.firstBin, Int32(binStride),
-                            0, out + g.firstBand * frameStride, Int32(frameStride))
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans,
+                    Int32(g.bandCount), Int32(frames), Int32(g.binCount), 1,
+                    w.baseAddress, Int32(g.binCount),
+                    magnitudes + g.firstBin, Int32(binStride),
+                    0, out + g.firstBand * frameStride, Int32(frameStride))
             }
         }
     }

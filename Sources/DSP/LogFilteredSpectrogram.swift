@@ -61,38 +61,43 @@ public final class LogFilteredSpectrogram: Sendable {
         let buffers = fft.makeBuffers()
         // Magnitudes of one chunk of frames, frame-major: magnitudes[f * bins + k].
         var magnitudes = [Float](repeating: 0, count: Self.chunk * bins)
-        let base = signal.baseAddress!
+        guard let base = signal.baseAddress, frameCount > 0 else {
+            return Spectrogram(bandCount: bandCount, frameCount: 0, values: [])
+        }
 
         window.withUnsafeBufferPointer { w in
-        magnitudes.withUnsafeMutableBufferPointer { mag in
-        out.withUnsafeMutableBufferPointer { result in
-            let input = buffers.input
-            let spectrum = buffers.interleavedOutput
-            for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
-                let count = min(Self.chunk, frameCount - chunkStart)
-                for f in 0..<count {
-                    let start = grid.start(ofFrame: chunkStart + f)
-                    let available = min(frameSize, signal.count - start)
-                    // madmom: x / peak in float32, then times the window; zeros past the end.
-                    let frame = base + start
-                    for n in 0..<available { input[n] = (frame[n] / peak) * w[n] }
-                    if available < frameSize { (input + available).update(repeating: 0, count: frameSize - available) }
-                    fft.forward(buffers)
-                    let row = mag.baseAddress! + f * bins
-                    for k in 0..<bins {
-                        let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-                        row[k] = (re * re + im * im).squareRoot()
+            magnitudes.withUnsafeMutableBufferPointer { mag in
+                out.withUnsafeMutableBufferPointer { result in
+                    guard let magBase = mag.baseAddress, let resultBase = result.baseAddress else { return }
+                    let input = buffers.input
+                    let spectrum = buffers.interleavedOutput
+                    for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
+                        let count = min(Self.chunk, frameCount - chunkStart)
+                        for f in 0..<count {
+                            let start = grid.start(ofFrame: chunkStart + f)
+                            let available = min(frameSize, signal.count - start)
+                            // madmom: x / peak in float32, then times the window; zeros past the end.
+                            let frame = base + start
+                            for n in 0..<available { input[n] = (frame[n] / peak) * w[n] }
+                            if available < frameSize { (input + available).update(repeating: 0, count: frameSize - available) }
+                            fft.forward(buffers)
+                            let row = magBase + f * bins
+                            for k in 0..<bins {
+                                let re = spectrum[2 * k]
+                                let im = spectrum[2 * k + 1]
+                                row[k] = (re * re + im * im).squareRoot()
+                            }
+                        }
+                        bandedBank.apply(
+                            magnitudes: magBase, binStride: bins, frames: count,
+                            into: resultBase + chunkStart, frameStride: frameCount)
                     }
+                    // log10(1 + x) as ln(1 + x) / ln(10): within an ulp or two of log10f and about twice
+                    // as fast; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
+                    let inverseLn10 = Float(1 / M_LN10)
+                    for i in 0..<result.count { result[i] = logf(1 + result[i]) * inverseLn10 }
                 }
-                bandedBank.apply(magnitudes: mag.baseAddress!, binStride: bins, frames: count,
-                                 into: result.baseAddress! + chunkStart, frameStride: frameCount)
             }
-            // log10(1 + x) as ln(1 + x) / ln(10): within an ulp or two of log10f and about twice
-            // as fast; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
-            let inverseLn10 = Float(1 / M_LN10)
-            for i in 0..<result.count { result[i] = logf(1 + result[i]) * inverseLn10 }
-        }
-        }
         }
         return Spectrogram(bandCount: bandCount, frameCount: frameCount, values: out)
     }

@@ -15,11 +15,18 @@ public final class RealFFT: @unchecked Sendable {
         precondition(size > 0 && size % 2 == 0, "FFT size must be even and positive")
         fftwf_make_planner_thread_safe()
         self.size = size
-        let input = fftwf_alloc_real(size)!
-        let output = fftwf_alloc_complex(size / 2 + 1)!
-        defer { fftwf_free(input); fftwf_free(output) }
+        guard let input = fftwf_alloc_real(size), let output = fftwf_alloc_complex(size / 2 + 1) else {
+            fatalError("FFTW could not allocate planning buffers of \(size) samples")
+        }
+        defer {
+            fftwf_free(input)
+            fftwf_free(output)
+        }
         // FFTW_MEASURE overwrites the arrays while planning; these scratch arrays are discarded.
-        plan = fftwf_plan_dft_r2c_1d(Int32(size), input, output, UInt32(FFTW_MEASURE))!
+        guard let plan = fftwf_plan_dft_r2c_1d(Int32(size), input, output, UInt32(FFTW_MEASURE)) else {
+            fatalError("FFTW could not plan a real FFT of \(size) samples")
+        }
+        self.plan = plan
     }
 
     deinit { fftwf_destroy_plan(plan) }
@@ -40,12 +47,18 @@ public final class RealFFT: @unchecked Sendable {
         public let binCount: Int
 
         init(size: Int) {
-            input = fftwf_alloc_real(size)!
+            guard let input = fftwf_alloc_real(size), let output = fftwf_alloc_complex(size / 2 + 1) else {
+                fatalError("FFTW could not allocate buffers of \(size) samples")
+            }
+            self.input = input
+            self.output = output
             binCount = size / 2 + 1
-            output = fftwf_alloc_complex(binCount)!
         }
 
-        deinit { fftwf_free(input); fftwf_free(output) }
+        deinit {
+            fftwf_free(input)
+            fftwf_free(output)
+        }
 
         /// Interleaved (re, im) view of the output bins.
         public var interleavedOutput: UnsafeMutablePointer<Float> {

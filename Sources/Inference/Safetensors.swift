@@ -25,12 +25,15 @@ public enum Safetensors {
         var tensors: [String: Tensor] = [:]
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int],
-                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
+                let dtypeName = entry["dtype"] as? String,
+                let shape = entry["shape"] as? [Int],
+                let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
             else { throw .malformed(source: source, reason: "entry '\(name)' lacks dtype, shape or data_offsets") }
-            guard let dtype = DType(rawValue: dtypeName) else { throw .unsupportedDType(source: source, tensor: name, dtype: dtypeName) }
-            let begin = dataStart + offsets[0], end = dataStart + offsets[1]
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw .unsupportedDType(source: source, tensor: name, dtype: dtypeName)
+            }
+            let begin = dataStart + offsets[0]
+            let end = dataStart + offsets[1]
             guard offsets[0] >= 0, begin <= end, end <= data.endIndex else {
                 throw .malformed(source: source, reason: "entry '\(name)' points outside the file")
             }
@@ -67,7 +70,9 @@ public enum Safetensors {
             guard let t = tensors[name] else { continue }
             let end = offset + t.bytes.count
             let shape = t.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            fields.append(
+                "\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            )
             offset = end
         }
         header += fields.joined(separator: ",") + "}"
@@ -81,7 +86,8 @@ public enum Safetensors {
     }
 
     /// Writes a file atomically.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws(SafetensorsError) {
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws(SafetensorsError)
+    {
         do { try encode(tensors, metadata: metadata).write(to: url, options: .atomic) } catch {
             throw .io(path: url.path, reason: error.localizedDescription)
         }
@@ -89,7 +95,8 @@ public enum Safetensors {
 
     private static func jsonString(_ s: String) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]),
-              let text = String(data: data, encoding: .utf8) else { return "\"\"" }
+            let text = String(data: data, encoding: .utf8)
+        else { return "\"\"" }
         return String(text.dropFirst().dropLast())
     }
 }

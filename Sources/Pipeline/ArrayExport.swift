@@ -6,8 +6,10 @@ import Store
 /// `<track>.<kind>[.<name>].safetensors`, holding one tensor named after the kind plus metadata
 /// (track id, kind, name, producer, config hash, source path, array id).
 public enum ArrayExport {
-    public static func run(store: Store, kind: String, track: String?, output: URL,
-                           progress: ProgressReporter.Mode = .automatic) throws -> [URL] {
+    public static func run(
+        store: Store, kind: String, track: String?, output: URL,
+        progress: ProgressReporter.Mode = .automatic
+    ) throws -> [URL] {
         let arrays = try store.catalog.arrays(kind: kind, track: track)
         do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
             throw PipelineError.io(path: output.path, reason: error.localizedDescription)

@@ -12,8 +12,9 @@ public enum CorpusScanner {
         guard isDirectory.boolValue else {
             return AudioDecoder.audioExtensions.contains(root.pathExtension.lowercased()) ? [root] : []
         }
-        guard let walker = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey], options: [.skipsHiddenFiles])
+        guard
+            let walker = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey], options: [.skipsHiddenFiles])
         else { throw .missingInput(path: root.path) }
         var files: [URL] = []
         for case let url as URL in walker {

@@ -67,11 +67,14 @@ public struct IngestStage: Sendable {
         let writer = try store.writer(shardLimit: options.shardLimit)
         let configHash = options.frontEnd.hash
         let runId = try writer.beginRun(command: "ingest", parameters: Self.json(options), configHash: configHash)
-        let analyser = TrackAnalyser(config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
-                                     metadata: metadata, catalog: store.catalog)
+        let analyser = TrackAnalyser(
+            config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
+            metadata: metadata, catalog: store.catalog)
         var summary = IngestSummary(runId: runId, found: files.count)
         let progress = ProgressReporter(label: "ingest", total: files.count, mode: progressMode)
-        logger.info("ingesting \(files.count) audio files from \(options.corpus.path) into \(options.store.path) with \(options.workers) workers")
+        logger.info(
+            "ingesting \(files.count) audio files from \(options.corpus.path) into \(options.store.path) with \(options.workers) workers"
+        )
 
         var batch: [PendingTrack] = []
         var batchFailures: [RunFailureRecord] = []

@@ -18,9 +18,10 @@ public struct MetadataTable: Sendable {
         }
         let header = csv.header
         guard !header.isEmpty else { throw .badMetadata(path: url.path, reason: "no header row") }
-        let key = ["path", "file", "filename", "file_name"].compactMap { name in
-            header.first { $0.lowercased() == name }
-        }.first ?? header[0]
+        let key =
+            ["path", "file", "filename", "file_name"].compactMap { name in
+                header.first { $0.lowercased() == name }
+            }.first ?? header[0]
         var rows: [String: [String: String]] = [:]
         for row in csv.rows {
             guard let k = row[key]?.trimmingCharacters(in: .whitespaces), !k.isEmpty else { continue }

@@ -22,7 +22,8 @@ public struct PreparedTrack: Sendable {
     public static func load(path: String, sampleRate: Int) throws(AudioError) -> PreparedTrack {
         let decoded = try AudioDecoder.decode(path: path)
         guard decoded.samples.contains(where: { $0 != 0 }) else { throw .silent(path: path) }
-        let mono = try Resampler(quality: .high).resample(decoded.downmixed(), from: decoded.sampleRate, to: sampleRate, path: path)
+        let mono = try Resampler(quality: .high).resample(
+            decoded.downmixed(), from: decoded.sampleRate, to: sampleRate, path: path)
         guard !mono.isEmpty else { throw .empty(path: path) }
         return PreparedTrack(
             path: path, contentHash: contentHash(of: decoded), formatName: decoded.formatName,

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Progress of a long run on standard error: a redrawn bar with rate and ETA on a terminal,
@@ -65,7 +66,8 @@ public final class ProgressReporter: Sendable {
         guard mode == .bar else { return "\(label): \(stats)" }
         let width = 30
         let filled = total > 0 ? width * s.done / total : width
-        return "\r\u{1B}[K\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + stats
+        return "\r\u{1B}[K\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            + "] " + stats
     }
 
     private func emit(_ text: String, raw: Bool = false) {
@@ -75,6 +77,7 @@ public final class ProgressReporter: Sendable {
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

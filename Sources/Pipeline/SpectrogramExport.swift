@@ -20,8 +20,9 @@ public enum SpectrogramExport {
         var signal = track.mono
         var excerpt: Excerpt?
         if !full {
-            let chosen = Excerpt.choose(total: signal.count, length: config.excerptSamples, sampleRate: config.sampleRate,
-                                        policy: config.excerptPolicy)
+            let chosen = Excerpt.choose(
+                total: signal.count, length: config.excerptSamples, sampleRate: config.sampleRate,
+                policy: config.excerptPolicy)
             signal = Array(signal[chosen.range])
             excerpt = chosen
         }
@@ -36,8 +37,9 @@ public enum SpectrogramExport {
             metadata["excerpt_samples"] = String(excerpt.sampleCount)
             metadata["excerpt_looped"] = String(excerpt.looped)
         }
-        try Safetensors.write(["spectrogram": Tensor(floats: spec.values, shape: [spec.bandCount, spec.frameCount])],
-                              metadata: metadata, to: output)
+        try Safetensors.write(
+            ["spectrogram": Tensor(floats: spec.values, shape: [spec.bandCount, spec.frameCount])],
+            metadata: metadata, to: output)
         return Result(bands: spec.bandCount, frames: spec.frameCount, excerpt: excerpt)
     }
 }

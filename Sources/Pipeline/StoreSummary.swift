@@ -13,8 +13,9 @@ public enum StoreSummary {
         ]
         for k in i.kinds {
             let kind = k.kind.padding(toLength: max(16, k.kind.count), withPad: " ", startingAt: 0)
-            lines.append("    \(kind) \(k.count) arrays  \(bytes(k.rawBytes)) → \(bytes(k.storedBytes))  (ratio "
-                + String(format: "%.2f", k.compressionRatio) + ")")
+            lines.append(
+                "    \(kind) \(k.count) arrays  \(bytes(k.rawBytes)) → \(bytes(k.storedBytes))  (ratio "
+                    + String(format: "%.2f", k.compressionRatio) + ")")
         }
         return lines.joined(separator: "\n")
     }
@@ -29,15 +30,21 @@ public enum StoreSummary {
         var lines = ["verified \(r.arraysChecked) arrays: \(r.isCorrupt ? "\(r.problems.count) CORRUPT" : "all intact")"]
         for p in r.problems { lines.append("  corrupt: \(p.message)") }
         for o in r.orphanedTails {
-            lines.append("  orphaned: \(bytes(o.bytes)) after byte \(o.referencedEnd) of shard \(ShardFile.name(o.shard)) (harmless; --reclaim truncates)")
+            lines.append(
+                "  orphaned: \(bytes(o.bytes)) after byte \(o.referencedEnd) of shard \(ShardFile.name(o.shard)) (harmless; --reclaim truncates)"
+            )
         }
         return lines.joined(separator: "\n")
     }
 
     public static func bytes(_ n: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n), u = 0
-        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
+        var v = Double(n)
+        var u = 0
+        while v >= 1024, u < units.count - 1 {
+            v /= 1024
+            u += 1
+        }
         return u == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[u])
     }
 }

@@ -48,37 +48,47 @@ struct TrackAnalyser: Sendable {
         let now = Timestamp.now()
         let id = track.contentHash
         let source = TrackSourceRecord(path: track.path, trackId: id, fileSize: size, mtime: mtime, runId: runId)
-        let row = TrackRecord(id: id, sourcePath: track.path, format: track.formatName, durationS: track.duration,
-                              sampleRate: track.originalSampleRate, channels: track.channelCount, frames: track.frameCount,
-                              runId: runId, createdAt: now)
+        let row = TrackRecord(
+            id: id, sourcePath: track.path, format: track.formatName, durationS: track.duration,
+            sampleRate: track.originalSampleRate, channels: track.channelCount, frames: track.frameCount,
+            runId: runId, createdAt: now)
         var metadataRows = track.tags.map { TrackMetadataRecord(trackId: id, key: $0.key, value: $0.value, source: "file") }
-        var tags = (track.tags["genre"].map(MetadataTable.splitGenres) ?? []).map { TagRecord(trackId: id, tag: $0, source: "file") }
+        var tags = (track.tags["genre"].map(MetadataTable.splitGenres) ?? []).map {
+            TagRecord(trackId: id, tag: $0, source: "file")
+        }
         if let facts = metadata?.facts(for: file, corpus: corpus) {
             metadataRows += facts.metadata.map { TrackMetadataRecord(trackId: id, key: $0.key, value: $0.value, source: "csv") }
             tags += facts.genres.map { TagRecord(trackId: id, tag: $0, source: "csv") }
         }
-        let excerpt = Excerpt.choose(total: track.mono.count, length: config.excerptSamples, sampleRate: config.sampleRate,
-                                     policy: config.excerptPolicy)
+        let excerpt = Excerpt.choose(
+            total: track.mono.count, length: config.excerptSamples, sampleRate: config.sampleRate,
+            policy: config.excerptPolicy)
         // A known track under the same configuration needs no recomputation: the writer records
         // this path as another source of it.
         if try catalog.hasExcerpt(track: id, configHash: configHash) {
-            return PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags,
-                                excerpt: excerptRecord(id, excerpt, frames: 0), arrays: [])
+            return PendingTrack(
+                track: row, source: source, metadata: metadataRows, tags: tags,
+                excerpt: excerptRecord(id, excerpt, frames: 0), arrays: [])
         }
         let mix = Array(track.mono[excerpt.range])
         let spectrogram = try processor.compute(mix)
         let arrays = [
-            PendingArray(kind: "mix", configHash: configHash, record: try ShardRecord.encode(Tensor(floats: mix, shape: [mix.count]))),
-            PendingArray(kind: "logfiltspec", configHash: configHash, record: try ShardRecord.encode(
-                Tensor(floats: spectrogram.values, shape: [spectrogram.bandCount, spectrogram.frameCount]))),
+            PendingArray(
+                kind: "mix", configHash: configHash, record: try ShardRecord.encode(Tensor(floats: mix, shape: [mix.count]))),
+            PendingArray(
+                kind: "logfiltspec", configHash: configHash,
+                record: try ShardRecord.encode(
+                    Tensor(floats: spectrogram.values, shape: [spectrogram.bandCount, spectrogram.frameCount]))),
         ]
-        return PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags,
-                            excerpt: excerptRecord(id, excerpt, frames: spectrogram.frameCount), arrays: arrays)
+        return PendingTrack(
+            track: row, source: source, metadata: metadataRows, tags: tags,
+            excerpt: excerptRecord(id, excerpt, frames: spectrogram.frameCount), arrays: arrays)
     }
 
     private func excerptRecord(_ id: String, _ excerpt: Excerpt, frames: Int) -> ExcerptRecord {
-        ExcerptRecord(trackId: id, configHash: configHash, policy: excerpt.policy.description, sampleRate: config.sampleRate,
-                      startSample: excerpt.startSample, sampleCount: excerpt.sampleCount, looped: excerpt.looped,
-                      frameCount: frames)
+        ExcerptRecord(
+            trackId: id, configHash: configHash, policy: excerpt.policy.description, sampleRate: config.sampleRate,
+            startSample: excerpt.startSample, sampleCount: excerpt.sampleCount, looped: excerpt.looped,
+            frameCount: frames)
     }
 }

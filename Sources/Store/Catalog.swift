@@ -57,10 +57,12 @@ public final class Catalog: Sendable {
     /// its track has an excerpt under `configHash`: a resumed run can skip it without decoding.
     public func isCurrentSource(path: String, fileSize: Int64, mtime: Double, configHash: String) throws(StoreError) -> Bool {
         try read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM track_sources s JOIN excerpts e ON e.track_id = s.track_id
-                WHERE s.path = ? AND s.file_size = ? AND s.mtime = ? AND e.config_hash = ?
-                """, arguments: [path, fileSize, mtime, configHash]) ?? 0 > 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM track_sources s JOIN excerpts e ON e.track_id = s.track_id
+                    WHERE s.path = ? AND s.file_size = ? AND s.mtime = ? AND e.config_hash = ?
+                    """, arguments: [path, fileSize, mtime, configHash]) ?? 0 > 0
         }
     }
 

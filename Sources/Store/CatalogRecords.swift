@@ -57,8 +57,10 @@ public struct TrackRecord: CatalogRecord, Equatable {
     public var runId: Int64?
     public var createdAt: String
 
-    public init(id: String, sourcePath: String, format: String, durationS: Double, sampleRate: Int, channels: Int,
-                frames: Int, runId: Int64?, createdAt: String) {
+    public init(
+        id: String, sourcePath: String, format: String, durationS: Double, sampleRate: Int, channels: Int,
+        frames: Int, runId: Int64?, createdAt: String
+    ) {
         self.id = id
         self.sourcePath = sourcePath
         self.format = format
@@ -141,8 +143,10 @@ public struct ExcerptRecord: CatalogRecord, Equatable {
     public var looped: Bool
     public var frameCount: Int
 
-    public init(trackId: String, configHash: String, policy: String, sampleRate: Int, startSample: Int,
-                sampleCount: Int, looped: Bool, frameCount: Int) {
+    public init(
+        trackId: String, configHash: String, policy: String, sampleRate: Int, startSample: Int,
+        sampleCount: Int, looped: Bool, frameCount: Int
+    ) {
         self.trackId = trackId
         self.configHash = configHash
         self.policy = policy

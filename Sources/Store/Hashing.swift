@@ -9,7 +9,8 @@ public enum ContentHash {
         private let state: OpaquePointer
 
         public init() {
-            state = XXH3_createState()!
+            guard let state = XXH3_createState() else { fatalError("xxHash could not allocate its hashing state") }
+            self.state = state
             XXH3_128bits_reset(state)
         }
 

@@ -25,14 +25,16 @@ public enum LZ4Frame {
         guard LZ4F_isError(created) == 0, let context else { return .failure(LZ4FrameError(message: "cannot create context")) }
         defer { LZ4F_freeDecompressionContext(context) }
         var out = [UInt8](repeating: 0, count: max(rawLength, 1))
-        var consumed = 0, produced = 0
+        var consumed = 0
+        var produced = 0
         var hint = 1
         while hint != 0 {
             var srcSize = frame.count - consumed
             var dstSize = rawLength - produced
             if srcSize == 0 { return .failure(LZ4FrameError(message: "frame ends early")) }
             hint = out.withUnsafeMutableBytes { dst in
-                LZ4F_decompress(context, dst.baseAddress! + produced, &dstSize, frame.baseAddress! + consumed, &srcSize, nil)
+                guard let dstBase = dst.baseAddress, let srcBase = frame.baseAddress else { return 0 }
+                return LZ4F_decompress(context, dstBase + produced, &dstSize, srcBase + consumed, &srcSize, nil)
             }
             if LZ4F_isError(hint) != 0 { return .failure(LZ4FrameError(message: String(cString: LZ4F_getErrorName(hint)))) }
             consumed += srcSize

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a record lives: shard number, byte offset of the record, record length.
@@ -39,7 +40,10 @@ public enum ShardFile {
         var out = [UInt8](repeating: 0, count: length)
         var got = 0
         while got < length {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, length - got, off_t(offset) + off_t(got)) }
+            let n = out.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
+            }
             if n < 0 { throw .io(path: path, reason: String(cString: strerror(errno))) }
             if n == 0 { break }
             got += n
@@ -89,7 +93,10 @@ final class ShardAppender {
         let offset = size
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written)) }
+            let n = bytes.withUnsafeBytes {
+                guard let base = $0.baseAddress else { return 0 }
+                return pwrite(fd, base + written, bytes.count - written, off_t(offset) + off_t(written))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: ShardFile.url(shard, in: directory).path, reason: String(cString: strerror(errno)))
@@ -110,12 +117,17 @@ final class ShardAppender {
     /// fsyncs the shard (and the directory when a shard file was created) so appended bytes survive a crash.
     func sync() throws(StoreError) {
         if dirty {
-            guard fsync(fd) == 0 else { throw .io(path: ShardFile.url(shard, in: directory).path, reason: String(cString: strerror(errno))) }
+            guard fsync(fd) == 0 else {
+                throw .io(path: ShardFile.url(shard, in: directory).path, reason: String(cString: strerror(errno)))
+            }
             dirty = false
         }
         if newFiles {
             let dfd = open(directory.path, O_RDONLY | O_CLOEXEC)
-            if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+            if dfd >= 0 {
+                _ = fsync(dfd)
+                close(dfd)
+            }
             newFiles = false
         }
     }

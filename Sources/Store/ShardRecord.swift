@@ -23,10 +23,14 @@ public struct ShardRecord: Sendable, Equatable {
     public static let magic: [UInt8] = Array("STRC".utf8)
     public static let version: UInt16 = 1
 
-    public enum Codec: UInt8, Sendable { case none = 0, lz4Frame = 1
+    public enum Codec: UInt8, Sendable {
+        case none = 0
+        case lz4Frame = 1
         public var name: String { self == .none ? "none" : "lz4-frame" }
     }
-    public enum Filter: UInt8, Sendable { case none = 0, shuffle = 1
+    public enum Filter: UInt8, Sendable {
+        case none = 0
+        case shuffle = 1
         public var name: String { self == .none ? "none" : "shuffle" }
     }
 
@@ -44,16 +48,22 @@ public struct ShardRecord: Sendable, Equatable {
 
     /// Compresses a tensor: LZ4 frame, with a byte shuffle first for floats when that is smaller.
     public static func encode(_ tensor: Tensor) throws(StoreError) -> ShardRecord {
-        var best = try tensor.bytes.withUnsafeBytes { raw in Result { () throws(StoreError) in try LZ4Frame.compress(raw) } }.get()
+        var best = try tensor.bytes.withUnsafeBytes { raw in Result { () throws(StoreError) in try LZ4Frame.compress(raw) } }
+            .get()
         var filter = Filter.none
         if tensor.dtype.isFloatingPoint, tensor.dtype.byteWidth > 1 {
             let shuffled = tensor.bytes.withUnsafeBytes { ByteShuffle.shuffle($0, width: tensor.dtype.byteWidth) }
-            let packed = try shuffled.withUnsafeBytes { raw in Result { () throws(StoreError) in try LZ4Frame.compress(raw) } }.get()
-            if packed.count < best.count { best = packed; filter = .shuffle }
+            let packed = try shuffled.withUnsafeBytes { raw in Result { () throws(StoreError) in try LZ4Frame.compress(raw) } }
+                .get()
+            if packed.count < best.count {
+                best = packed
+                filter = .shuffle
+            }
         }
         let checksum = best.withUnsafeBytes { ContentHash.xxh64($0) }
-        return ShardRecord(codec: .lz4Frame, filter: filter, dtype: tensor.dtype, shape: tensor.shape,
-                           rawLength: tensor.bytes.count, payload: best, payloadChecksum: checksum)
+        return ShardRecord(
+            codec: .lz4Frame, filter: filter, dtype: tensor.dtype, shape: tensor.shape,
+            rawLength: tensor.bytes.count, payload: best, payloadChecksum: checksum)
     }
 
     /// The header bytes followed by the payload.
@@ -75,7 +85,9 @@ public struct ShardRecord: Sendable, Equatable {
 
     /// Parses and validates a header; returns the record without its payload and the total
     /// record length (header plus payload).
-    public static func parseHeader(_ bytes: UnsafeRawBufferPointer, shard: Int, offset: Int64) throws(StoreError) -> (ShardRecord, Int) {
+    public static func parseHeader(_ bytes: UnsafeRawBufferPointer, shard: Int, offset: Int64) throws(StoreError) -> (
+        ShardRecord, Int
+    ) {
         func fail(_ reason: String) -> StoreError { .badRecordHeader(shard: shard, offset: offset, reason: reason) }
         guard bytes.count >= 44 else { throw fail("only \(bytes.count) bytes") }
         guard Array(bytes[0..<4]) == magic else { throw fail("bad magic") }
@@ -86,15 +98,17 @@ public struct ShardRecord: Sendable, Equatable {
         guard let dtype = DType(code: bytes[8]) else { throw fail("unknown dtype code \(bytes[8])") }
         let ndim = Int(bytes[9])
         let header = Int(read(bytes, 12) as UInt32)
-        guard header == headerLength(ndim: ndim), bytes.count >= header else { throw fail("header length \(header) for \(ndim) dimensions") }
+        guard header == headerLength(ndim: ndim), bytes.count >= header else {
+            throw fail("header length \(header) for \(ndim) dimensions")
+        }
         let stored: UInt32 = read(bytes, header - 4)
         guard ContentHash.xxh32(UnsafeRawBufferPointer(rebasing: bytes[0..<(header - 4)])) == stored else {
             throw fail("header checksum mismatch")
         }
         // Sizes are validated before use so a damaged (or forged) header raises, never traps.
         guard let rawLength = Int(exactly: read(bytes, 16) as UInt64),
-              let payloadLength = Int(exactly: read(bytes, 24) as UInt64),
-              payloadLength <= Int.max - header
+            let payloadLength = Int(exactly: read(bytes, 24) as UInt64),
+            payloadLength <= Int.max - header
         else { throw fail("lengths out of range") }
         let checksum: UInt64 = read(bytes, 32)
         let shape = (0..<ndim).map { Int(read(bytes, 40 + 8 * $0) as Int64) }
@@ -107,8 +121,9 @@ public struct ShardRecord: Sendable, Equatable {
         guard elements.multipliedReportingOverflow(by: dtype.byteWidth) == (rawLength, false) else {
             throw fail("shape \(shape) does not match raw length \(rawLength)")
         }
-        let record = ShardRecord(codec: codec, filter: filter, dtype: dtype, shape: shape, rawLength: rawLength,
-                                 payload: [], payloadChecksum: checksum)
+        let record = ShardRecord(
+            codec: codec, filter: filter, dtype: dtype, shape: shape, rawLength: rawLength,
+            payload: [], payloadChecksum: checksum)
         return (record, header + payloadLength)
     }
 

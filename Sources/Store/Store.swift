@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An on-disk stemtrace store: `catalog.sqlite` plus append-only `shards/NNNNNN.shard` files
@@ -38,20 +39,30 @@ public struct Store: Sendable {
         let id = array.id ?? -1
         let bytes = try ShardFile.read(array.shard, in: shardDirectory, offset: array.offset, length: array.length)
         guard bytes.count == array.length else {
-            throw .recordMismatch(record: id, reason: "shard \(ShardFile.name(array.shard)) ends before the record (\(bytes.count) of \(array.length) bytes)")
+            throw .recordMismatch(
+                record: id,
+                reason: "shard \(ShardFile.name(array.shard)) ends before the record (\(bytes.count) of \(array.length) bytes)")
         }
         var (record, total) = try bytes.withUnsafeBytes { b in
             Result { () throws(StoreError) in try ShardRecord.parseHeader(b, shard: array.shard, offset: array.offset) }
         }.get()
-        guard total == array.length else { throw .recordMismatch(record: id, reason: "record is \(total) bytes, catalog says \(array.length)") }
+        guard total == array.length else {
+            throw .recordMismatch(record: id, reason: "record is \(total) bytes, catalog says \(array.length)")
+        }
         guard String(format: "%016llx", record.payloadChecksum) == array.checksum else {
             throw .checksumMismatch(record: id, shard: array.shard, offset: array.offset)
         }
         guard record.dtype.rawValue == array.dtype, record.shape == array.dimensions else {
-            throw .recordMismatch(record: id, reason: "record holds \(record.dtype.rawValue) \(record.shape), catalog says \(array.dtype) \(array.shape)")
+            throw .recordMismatch(
+                record: id,
+                reason: "record holds \(record.dtype.rawValue) \(record.shape), catalog says \(array.dtype) \(array.shape)")
         }
         guard record.codec.name == array.codec, record.filter.name == array.filter, record.rawLength == array.rawLength else {
-            throw .recordMismatch(record: id, reason: "record codec/filter/raw length \(record.codec.name)/\(record.filter.name)/\(record.rawLength) differ from the catalog's \(array.codec)/\(array.filter)/\(array.rawLength)")
+            throw .recordMismatch(
+                record: id,
+                reason:
+                    "record codec/filter/raw length \(record.codec.name)/\(record.filter.name)/\(record.rawLength) differ from the catalog's \(array.codec)/\(array.filter)/\(array.rawLength)"
+            )
         }
         record.payload = Array(bytes[record.headerLength...])
         return try record.decode(record: id, shard: array.shard, offset: array.offset)

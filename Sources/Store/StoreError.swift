@@ -19,10 +19,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .catalog(r): "catalog: \(r)"
         case let .badRecordHeader(s, o, r): "shard \(ShardFile.name(s)) offset \(o): bad record header: \(r)"
         case let .checksumMismatch(rec, s, o): "array \(rec): checksum mismatch in shard \(ShardFile.name(s)) at offset \(o)"
-        case let .decompression(rec, s, o, r): "array \(rec): cannot decompress record in shard \(ShardFile.name(s)) at offset \(o): \(r)"
+        case let .decompression(rec, s, o, r):
+            "array \(rec): cannot decompress record in shard \(ShardFile.name(s)) at offset \(o): \(r)"
         case let .compression(r): "compression failed: \(r)"
         case let .recordMismatch(rec, r): "array \(rec): record does not match its catalog row: \(r)"
-        case let .schemaTooNew(found, supported): "catalog schema version \(found) is newer than this stemtrace supports (\(supported))"
+        case let .schemaTooNew(found, supported):
+            "catalog schema version \(found) is newer than this stemtrace supports (\(supported))"
         }
     }
 }

@@ -36,8 +36,12 @@ public struct StoreInfo: Sendable, Codable {
             }
         }
         let kinds = try store.catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n, SUM(raw_length) AS raw, SUM(length) AS stored FROM arrays GROUP BY kind ORDER BY kind")
-                .map { KindSummary(kind: $0["kind"], count: $0["n"], rawBytes: $0["raw"], storedBytes: $0["stored"]) }
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT kind, COUNT(*) AS n, SUM(raw_length) AS raw, SUM(length) AS stored FROM arrays GROUP BY kind ORDER BY kind"
+            )
+            .map { KindSummary(kind: $0["kind"], count: $0["n"], rawBytes: $0["raw"], storedBytes: $0["stored"]) }
         }
         let shards = ShardFile.list(in: store.shardDirectory)
         let shardBytes = shards.reduce(Int64(0)) { $0 + ShardFile.size($1, in: store.shardDirectory) }
@@ -45,8 +49,9 @@ public struct StoreInfo: Sendable, Codable {
         let catalogBytes = catalogFiles.reduce(Int64(0)) { total, path in
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
         }
-        return StoreInfo(schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
-                         runs: counts[4], failures: counts[5], kinds: kinds, shardCount: shards.count,
-                         shardBytes: shardBytes, catalogBytes: catalogBytes)
+        return StoreInfo(
+            schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
+            runs: counts[4], failures: counts[5], kinds: kinds, shardCount: shards.count,
+            shardBytes: shardBytes, catalogBytes: catalogBytes)
     }
 }

@@ -27,7 +27,9 @@ public struct StoreVerifier: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    public func verify(checkPayloads: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> VerifyReport {
+    public func verify(checkPayloads: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError)
+        -> VerifyReport
+    {
         let arrays = try store.catalog.arrays()
         var report = VerifyReport()
         var referencedEnd: [Int: Int64] = [:]
@@ -44,7 +46,8 @@ public struct StoreVerifier: Sendable {
             let size = ShardFile.size(shard, in: store.shardDirectory)
             let end = referencedEnd[shard] ?? 0
             if end > size, !checkPayloads {
-                report.problems.append((-1, "shard \(ShardFile.name(shard)) is \(size) bytes but rows reference up to byte \(end)"))
+                report.problems.append(
+                    (-1, "shard \(ShardFile.name(shard)) is \(size) bytes but rows reference up to byte \(end)"))
             } else if size > end {
                 report.orphanedTails.append(OrphanedTail(shard: shard, referencedEnd: end, fileSize: size))
             }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An array ready to be written: its compressed record and the catalog facts about it.
@@ -30,8 +31,10 @@ public struct PendingTrack: Sendable {
     public var excerpt: ExcerptRecord
     public var arrays: [PendingArray]
 
-    public init(track: TrackRecord, source: TrackSourceRecord, metadata: [TrackMetadataRecord], tags: [TagRecord],
-                excerpt: ExcerptRecord, arrays: [PendingArray]) {
+    public init(
+        track: TrackRecord, source: TrackSourceRecord, metadata: [TrackMetadataRecord], tags: [TagRecord],
+        excerpt: ExcerptRecord, arrays: [PendingArray]
+    ) {
         self.track = track
         self.source = source
         self.metadata = metadata
@@ -92,8 +95,9 @@ public final class StoreWriter {
     /// Starts a run row and returns its id.
     public func beginRun(command: String, parameters: String, configHash: String?) throws(StoreError) -> Int64 {
         try store.catalog.write { db in
-            var run = RunRecord(id: nil, command: command, parameters: parameters, configHash: configHash,
-                                startedAt: Timestamp.now(), finishedAt: nil, status: "running")
+            var run = RunRecord(
+                id: nil, command: command, parameters: parameters, configHash: configHash,
+                startedAt: Timestamp.now(), finishedAt: nil, status: "running")
             try run.insert(db)
             return db.lastInsertedRowID
         }
@@ -104,12 +108,14 @@ public final class StoreWriter {
         try store.catalog.write { db in
             try db.execute(
                 sql: """
-                UPDATE runs SET processed = ?, succeeded = ?, duplicates = ?, skipped = ?, failed = ?,
-                  status = COALESCE(?, status), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END
-                WHERE id = ?
-                """,
-                arguments: [counts.processed, counts.succeeded, counts.duplicates, counts.skipped, counts.failed,
-                            status, status, Timestamp.now(), id])
+                    UPDATE runs SET processed = ?, succeeded = ?, duplicates = ?, skipped = ?, failed = ?,
+                      status = COALESCE(?, status), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    counts.processed, counts.succeeded, counts.duplicates, counts.skipped, counts.failed,
+                    status, status, Timestamp.now(), id,
+                ])
         }
     }
 
@@ -117,14 +123,19 @@ public final class StoreWriter {
     /// every row (tracks, sources, metadata, tags, excerpts, arrays, failures). Tracks whose audio
     /// is already stored with the same configuration (or repeats inside the batch) only add their
     /// source path, tags and metadata; a known track with a new configuration gets a new excerpt and arrays.
-    public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError) -> CommitOutcome {
+    public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError)
+        -> CommitOutcome
+    {
         let ids = Array(Set(tracks.map(\.track.id)))
         let (knownTracks, knownExcerpts): (Set<String>, Set<String>) = try store.catalog.read { db in
             let t = try String.fetchAll(db, TrackRecord.select(Column("id")).filter(ids.contains(Column("id"))))
-            let e = try ExcerptRecord.filter(ids.contains(Column("track_id"))).fetchAll(db).map { "\($0.trackId)|\($0.configHash)" }
+            let e = try ExcerptRecord.filter(ids.contains(Column("track_id"))).fetchAll(db).map {
+                "\($0.trackId)|\($0.configHash)"
+            }
             return (Set(t), Set(e))
         }
-        var seenTracks = knownTracks, seenExcerpts = knownExcerpts
+        var seenTracks = knownTracks
+        var seenExcerpts = knownExcerpts
         var fresh: [(PendingTrack, [RecordLocation], Bool)] = []
         var duplicates: [PendingTrack] = []
         var outcome = CommitOutcome()
@@ -154,8 +165,10 @@ public final class StoreWriter {
         return outcome
     }
 
-    private func insertRows(_ fresh: [(PendingTrack, [RecordLocation], Bool)], duplicates: [PendingTrack],
-                            failures: [RunFailureRecord], runId: Int64?) throws(StoreError) {
+    private func insertRows(
+        _ fresh: [(PendingTrack, [RecordLocation], Bool)], duplicates: [PendingTrack],
+        failures: [RunFailureRecord], runId: Int64?
+    ) throws(StoreError) {
         let now = Timestamp.now()
         let batch = fresh
         let repeats = duplicates
@@ -223,7 +236,8 @@ public struct RunCounts: Sendable, Equatable {
 /// ISO 8601 UTC timestamps for catalog rows.
 public enum Timestamp {
     public static func now() -> String {
-        ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
-                                    formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        ISO8601DateFormatter.string(
+            from: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
+            formatOptions: [.withInternetDateTime, .withFractionalSeconds])
     }
 }

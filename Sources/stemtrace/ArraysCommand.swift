@@ -25,10 +25,13 @@ struct ArraysCommand: ParsableCommand {
         var output: String
 
         func run() throws {
-            let files = try ArrayExport.run(store: Store.open(at: URL(fileURLWithPath: store)), kind: kind, track: track,
-                                            output: URL(fileURLWithPath: output))
+            let files = try ArrayExport.run(
+                store: Store.open(at: URL(fileURLWithPath: store)), kind: kind, track: track,
+                output: URL(fileURLWithPath: output))
             print("wrote \(files.count) safetensors files to \(output)")
-            if files.isEmpty { throw ValidationError("no arrays of kind '\(kind)'\(track.map { " for track \($0)" } ?? "") in \(store)") }
+            if files.isEmpty {
+                throw ValidationError("no arrays of kind '\(kind)'\(track.map { " for track \($0)" } ?? "") in \(store)")
+            }
         }
     }
 }

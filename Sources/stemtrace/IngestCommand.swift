@@ -9,10 +9,10 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Decode, excerpt and analyse every audio file under a folder into a store.",
         discussion: """
-        Finds audio files recursively (wav, flac, ogg, opus, mp3, aiff, …). The same audio twice is one \
-        track. Re-running skips files already ingested unchanged with the same settings, so an interrupted \
-        run can simply be started again. Exits with status 2 when some files failed (listed at the end).
-        """
+            Finds audio files recursively (wav, flac, ogg, opus, mp3, aiff, …). The same audio twice is one \
+            track. Re-running skips files already ingested unchanged with the same settings, so an interrupted \
+            run can simply be started again. Exits with status 2 when some files failed (listed at the end).
+            """
     )
 
     @Argument(help: "Folder (or single file) of audio to ingest.")
@@ -43,7 +43,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard ExcerptPolicy(argument: excerpt) != nil else { throw ValidationError("--excerpt must be start, middle or offset=SECONDS") }
+        guard ExcerptPolicy(argument: excerpt) != nil else {
+            throw ValidationError("--excerpt must be start, middle or offset=SECONDS")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard shardLimitMib >= 1 else { throw ValidationError("--shard-limit-mib must be at least 1") }
     }

@@ -7,7 +7,8 @@ import Pipeline
 struct SpectrogramCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrogram",
-        abstract: "Compute the paper's log-filtered spectrogram of one file as safetensors (tensor 'spectrogram', bands × frames)."
+        abstract:
+            "Compute the paper's log-filtered spectrogram of one file as safetensors (tensor 'spectrogram', bands × frames)."
     )
 
     @Argument(help: "Audio file.")
@@ -23,16 +24,20 @@ struct SpectrogramCommand: ParsableCommand {
     var excerpt: String = "middle"
 
     func validate() throws {
-        guard ExcerptPolicy(argument: excerpt) != nil else { throw ValidationError("--excerpt must be start, middle or offset=SECONDS") }
+        guard ExcerptPolicy(argument: excerpt) != nil else {
+            throw ValidationError("--excerpt must be start, middle or offset=SECONDS")
+        }
     }
 
     func run() throws {
         let config = FrontEndConfig(excerptPolicy: ExcerptPolicy(argument: excerpt) ?? .middle)
-        let result = try SpectrogramExport.run(audio: URL(fileURLWithPath: audio), output: URL(fileURLWithPath: output),
-                                               full: full, config: config)
+        let result = try SpectrogramExport.run(
+            audio: URL(fileURLWithPath: audio), output: URL(fileURLWithPath: output),
+            full: full, config: config)
         var line = "\(output): spectrogram \(result.bands) × \(result.frames)"
         if let e = result.excerpt {
-            line += " (excerpt \(e.policy) from sample \(e.startSample), \(e.sampleCount) samples\(e.looped ? ", looped to the model width" : ""))"
+            line +=
+                " (excerpt \(e.policy) from sample \(e.startSample), \(e.sampleCount) samples\(e.looped ? ", looped to the model width" : ""))"
         }
         print(line)
     }

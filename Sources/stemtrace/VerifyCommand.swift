@@ -8,7 +8,8 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check every stored record against its checksums and report orphaned shard bytes.",
-        discussion: "Exits 1 when any referenced record is missing or corrupt. Orphaned tail bytes (left by an interrupted writer) are harmless; --reclaim truncates them."
+        discussion:
+            "Exits 1 when any referenced record is missing or corrupt. Orphaned tail bytes (left by an interrupted writer) are harmless; --reclaim truncates them."
     )
 
     @Option(help: "Store directory.")

@@ -1,7 +1,7 @@
 import AudioIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Decoding through libsndfile: formats, metadata, and every kind of bad input named with its file.
 @Suite struct DecoderTests {
@@ -33,9 +33,19 @@ import TestSupport
         var d = Data()
         func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
         func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
-        d.append(contentsOf: Array("RIFF".utf8)); u32(36 + 2 * samples.count); d.append(contentsOf: Array("WAVE".utf8))
-        d.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(1); u32(sampleRate); u32(2 * sampleRate); u16(2); u16(16)
-        d.append(contentsOf: Array("data".utf8)); u32(2 * samples.count)
+        d.append(contentsOf: Array("RIFF".utf8))
+        u32(36 + 2 * samples.count)
+        d.append(contentsOf: Array("WAVE".utf8))
+        d.append(contentsOf: Array("fmt ".utf8))
+        u32(16)
+        u16(1)
+        u16(1)
+        u32(sampleRate)
+        u32(2 * sampleRate)
+        u16(2)
+        u16(16)
+        d.append(contentsOf: Array("data".utf8))
+        u32(2 * samples.count)
         for s in samples { withUnsafeBytes(of: s.littleEndian) { d.append(contentsOf: $0) } }
         return d
     }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Store
 import TestSupport
+import Testing
+
 @testable import AudioIO
 
 /// Down-mix and soxr HQ resampling against the python-soxr 1.1.0 golden

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DSP
 
 @Suite struct ExcerptTests {

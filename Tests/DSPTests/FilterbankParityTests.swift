@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Store
 import TestSupport
+import Testing
+
 @testable import DSP
 
 /// Parity of the filterbank, window and framing with madmom 0.16.1 goldens (Tests/Fixtures/spectrogram).

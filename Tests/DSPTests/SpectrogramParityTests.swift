@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Store
 import TestSupport
+import Testing
+
 @testable import DSP
 
 /// Log-filtered spectrogram parity with madmom for every golden clip. Tolerance: max absolute
@@ -20,7 +21,10 @@ import TestSupport
         #expect(spec.bandCount == golden.shape[0])
         #expect(spec.frameCount == golden.shape[1], "frame count T")
         let worst = worstDifference(spec.values, try golden.floats())
-        #expect(worst.error <= 1e-4, "\(clip): worst at band \(worst.index / spec.frameCount), frame \(worst.index % spec.frameCount): \(worst.value) vs \(worst.expected)")
+        #expect(
+            worst.error <= 1e-4,
+            "\(clip): worst at band \(worst.index / spec.frameCount), frame \(worst.index % spec.frameCount): \(worst.value) vs \(worst.expected)"
+        )
         #expect(worst.error <= 2e-6, "\(clip): max abs error \(worst.error) above the strict 2e-6")
     }
 

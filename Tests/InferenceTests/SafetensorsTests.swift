@@ -1,8 +1,8 @@
 import Foundation
 import Inference
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The safetensors reader and writer against the format's specification.
 @Suite struct SafetensorsTests {
@@ -37,9 +37,9 @@ import TestSupport
 
     @Test func malformedFilesAreRejectedWithTheirName() {
         let cases: [Data] = [
-            Data([1, 2, 3]),                                            // shorter than the length field
-            Data([255, 0, 0, 0, 0, 0, 0, 0]) + Data("{}".utf8),        // header longer than the file
-            Data([2, 0, 0, 0, 0, 0, 0, 0]) + Data("[]".utf8),          // header not an object
+            Data([1, 2, 3]),  // shorter than the length field
+            Data([255, 0, 0, 0, 0, 0, 0, 0]) + Data("{}".utf8),  // header longer than the file
+            Data([2, 0, 0, 0, 0, 0, 0, 0]) + Data("[]".utf8),  // header not an object
             Safetensors.encode(["x": Tensor(floats: [1, 2], shape: [2])]).dropLast(4),  // data cut short
         ]
         for data in cases {

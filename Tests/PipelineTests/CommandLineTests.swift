@@ -1,8 +1,8 @@
 import Foundation
 import Inference
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The `stemtrace` executable end to end: exit statuses, outputs and error messages.
 @Suite struct CommandLineTests {
@@ -21,7 +21,8 @@ import TestSupport
 
     @Test func spectrogramCommandWritesBandsByFramesForExcerptAndFullSignal() throws {
         let audio = corpus.appendingPathComponent("a.wav").path
-        let excerpt = root.appendingPathComponent("excerpt.safetensors"), full = root.appendingPathComponent("full.safetensors")
+        let excerpt = root.appendingPathComponent("excerpt.safetensors")
+        let full = root.appendingPathComponent("full.safetensors")
         let r1 = try BuiltTool.run(["spectrogram", audio, "--output", excerpt.path])
         #expect(r1.status == 0, "\(r1.output)")
         let spec = try #require(try Safetensors.read(contentsOf: excerpt)["spectrogram"])

@@ -1,27 +1,32 @@
 import Foundation
 import Store
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGKILL an ingest mid-run: the store must verify, and a rerun must finish with every track once.
 @Suite struct CrashRecoveryTests {
     @Test func killedIngestLeavesAVerifiableStoreAndRerunCompletesEachTrackOnce() async throws {
         let root = try Fixtures.temporaryDirectory("crash")
-        let corpus = root.appendingPathComponent("corpus"), storeURL = root.appendingPathComponent("store")
+        let corpus = root.appendingPathComponent("corpus")
+        let storeURL = root.appendingPathComponent("store")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
         let trackCount = 40
         for i in 0..<trackCount {
-            try TestAudio.writeTone(corpus.appendingPathComponent(String(format: "t%03d.wav", i)), seconds: 8,
-                                    sampleRate: 44100, channels: 2, seed: 100 + i)
+            try TestAudio.writeTone(
+                corpus.appendingPathComponent(String(format: "t%03d.wav", i)), seconds: 8,
+                sampleRate: 44100, channels: 2, seed: 100 + i)
         }
 
         let process = Process()
         process.executableURL = try BuiltTool.stemtrace
-        process.arguments = ["ingest", corpus.path, "--store", storeURL.path, "--workers", "1", "--batch-size", "1",
-                             "--progress", "none", "--quiet"]
+        process.arguments = [
+            "ingest", corpus.path, "--store", storeURL.path, "--workers", "1", "--batch-size", "1",
+            "--progress", "none", "--quiet",
+        ]
         try process.run()
         // Wait until some tracks are committed, then kill without warning.
         var committed = 0

@@ -2,8 +2,9 @@ import AudioIO
 import DSP
 import Foundation
 import Store
-import Testing
 import TestSupport
+import Testing
+
 @testable import Pipeline
 
 /// Ingest over a generated corpus with duplicates and every kind of bad file.
@@ -19,22 +20,28 @@ import TestSupport
         try fm.createDirectory(at: corpus.appendingPathComponent("sub/deeper"), withIntermediateDirectories: true)
         // Good tracks: long stereo 44.1 kHz (middle excerpt), short mono (looped), FLAC in a subfolder.
         try TestAudio.writeTone(corpus.appendingPathComponent("long.wav"), seconds: 45, sampleRate: 44100, channels: 2, seed: 1)
-        try TestAudio.writeTone(corpus.appendingPathComponent("short.wav"), seconds: 12, sampleRate: 22050, seed: 2,
-                                tags: ["genre": "Hip-Hop", "title": "Short"])
-        try TestAudio.writeTone(corpus.appendingPathComponent("sub/deeper/third.flac"), seconds: 20, sampleRate: 48000,
-                                channels: 2, seed: 3, format: .flac16)
+        try TestAudio.writeTone(
+            corpus.appendingPathComponent("short.wav"), seconds: 12, sampleRate: 22050, seed: 2,
+            tags: ["genre": "Hip-Hop", "title": "Short"])
+        try TestAudio.writeTone(
+            corpus.appendingPathComponent("sub/deeper/third.flac"), seconds: 20, sampleRate: 48000,
+            channels: 2, seed: 3, format: .flac16)
         // Duplicates: a byte copy, and the same 16-bit audio re-encoded losslessly as FLAC.
-        try fm.copyItem(at: corpus.appendingPathComponent("short.wav"), to: corpus.appendingPathComponent("sub/copy-of-short.wav"))
-        try TestAudio.writeTone(corpus.appendingPathComponent("short-as-flac.flac"), seconds: 12, sampleRate: 22050, seed: 2,
-                                format: .flac16)
+        try fm.copyItem(
+            at: corpus.appendingPathComponent("short.wav"), to: corpus.appendingPathComponent("sub/copy-of-short.wav"))
+        try TestAudio.writeTone(
+            corpus.appendingPathComponent("short-as-flac.flac"), seconds: 12, sampleRate: 22050, seed: 2,
+            format: .flac16)
         // Bad input.
         fm.createFile(atPath: corpus.appendingPathComponent("zero.wav").path, contents: Data())
         try Data("definitely not audio\n".utf8).write(to: corpus.appendingPathComponent("notes.mp3"))
-        try AudioWriter.write([Float](repeating: 0, count: 22050), channels: 1, sampleRate: 22050, format: .wav16,
-                              to: corpus.appendingPathComponent("silent.wav").path)
+        try AudioWriter.write(
+            [Float](repeating: 0, count: 22050), channels: 1, sampleRate: 22050, format: .wav16,
+            to: corpus.appendingPathComponent("silent.wav").path)
         var nan = TestAudio.tone(seconds: 1, sampleRate: 22050, seed: 9)
         nan[500] = .infinity
-        try AudioWriter.write(nan, channels: 1, sampleRate: 22050, format: .wavFloat, to: corpus.appendingPathComponent("inf.wav").path)
+        try AudioWriter.write(
+            nan, channels: 1, sampleRate: 22050, format: .wavFloat, to: corpus.appendingPathComponent("inf.wav").path)
         try TestAudio.writeTone(corpus.appendingPathComponent("truncated.flac"), seconds: 5, seed: 7, format: .flac16)
         let whole = try Data(contentsOf: corpus.appendingPathComponent("truncated.flac"))
         try whole.prefix(whole.count / 3).write(to: corpus.appendingPathComponent("truncated.flac"))
@@ -58,7 +65,8 @@ import TestSupport
         #expect(summary.counts.succeeded == 3)
         #expect(summary.counts.duplicates == 2)
         #expect(summary.counts.failed == 6)
-        let reasons = Dictionary(uniqueKeysWithValues: summary.failures.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.reason) })
+        let reasons = Dictionary(
+            uniqueKeysWithValues: summary.failures.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.reason) })
         #expect(reasons["zero.wav"]?.contains("empty") == true)
         #expect(reasons["notes.mp3"]?.contains("undecodable") == true)
         #expect(reasons["silent.wav"]?.contains("silent") == true)

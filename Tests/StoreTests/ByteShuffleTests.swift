@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Store
 
 /// The byte-shuffle filter: byte j of every element goes to plane j; trailing bytes that do not

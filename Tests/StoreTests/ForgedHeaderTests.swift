@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 /// Headers whose checksum still matches but whose sizes are absurd must raise, never trap.

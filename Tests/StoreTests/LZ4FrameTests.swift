@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Store
 
 /// LZ4 frames as the shard records use them: content size and content checksum in the frame,
@@ -20,7 +21,9 @@ import Testing
     static func noise(_ count: Int) -> [UInt8] {
         var state: UInt32 = 2_463_534_242
         return (0..<count).map { _ in
-            state ^= state << 13; state ^= state >> 17; state ^= state << 5
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
             return UInt8(truncatingIfNeeded: state)
         }
     }

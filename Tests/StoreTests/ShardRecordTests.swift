@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 /// A named tensor for parameterised round trips.
@@ -9,13 +10,19 @@ struct RecordCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { label }
 
     static let all: [RecordCase] = {
-        let special: [Float] = [0, -0.0, .infinity, -.infinity, .nan, Float(bitPattern: 0x7FC0_1234),
-                                .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1, -1, 0.1, 1e-30]
-        func f32(_ shape: [Int], _ values: [Float]) -> RecordCase { RecordCase(label: "F32 \(shape)", tensor: Tensor(floats: values, shape: shape)) }
+        let special: [Float] = [
+            0, -0.0, .infinity, -.infinity, .nan, Float(bitPattern: 0x7FC0_1234),
+            .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1, -1, 0.1, 1e-30,
+        ]
+        func f32(_ shape: [Int], _ values: [Float]) -> RecordCase {
+            RecordCase(label: "F32 \(shape)", tensor: Tensor(floats: values, shape: shape))
+        }
         func f64(_ shape: [Int], _ values: [Double]) -> RecordCase {
             RecordCase(label: "F64 \(shape)", tensor: try! StoreTestData.doubles(values, shape: shape))
         }
-        func i64(_ shape: [Int], _ values: [Int64]) -> RecordCase { RecordCase(label: "I64 \(shape)", tensor: Tensor(int64s: values, shape: shape)) }
+        func i64(_ shape: [Int], _ values: [Int64]) -> RecordCase {
+            RecordCase(label: "I64 \(shape)", tensor: Tensor(int64s: values, shape: shape))
+        }
         func raw(_ dtype: DType, _ shape: [Int]) -> RecordCase {
             let count = shape.reduce(1, *) * dtype.byteWidth
             let bytes = Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) })
@@ -189,8 +196,10 @@ struct RecordCase: Sendable, CustomTestStringConvertible {
 
     @Test func unknownCodecFilterDtypeAndVersionAreRejected() throws {
         let bytes = try ShardRecord.encode(Tensor(floats: [1, 2, 3], shape: [3])).serialized()
-        let cases: [(index: Int, value: UInt8, word: String)] = [(6, 2, "codec"), (6, 0xFF, "codec"), (7, 2, "filter"),
-                                                                 (8, 6, "dtype"), (8, 200, "dtype"), (4, 2, "version")]
+        let cases: [(index: Int, value: UInt8, word: String)] = [
+            (6, 2, "codec"), (6, 0xFF, "codec"), (7, 2, "filter"),
+            (8, 6, "dtype"), (8, 200, "dtype"), (4, 2, "version"),
+        ]
         for (index, value, word) in cases {
             let reason = Self.badHeaderReason(Self.patchHeader(bytes, at: index, to: value))
             #expect(reason?.contains(word) == true, "byte \(index) = \(value): \(reason ?? "accepted")")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 /// `StoreInfo.gather`: row counts and per-kind raw/stored byte totals agree with what was committed.
@@ -62,8 +63,9 @@ import Testing
         let store = try stores.fresh()
         let writer = try store.writer(shardLimit: 1000)
         for n in 0..<4 {
-            _ = try writer.commit([try T.pending(track: n, arrays: [("a", Tensor(floats: T.noiseFloats(150, seed: UInt64(n + 1)), shape: [150]))])],
-                                  runId: nil)
+            _ = try writer.commit(
+                [try T.pending(track: n, arrays: [("a", Tensor(floats: T.noiseFloats(150, seed: UInt64(n + 1)), shape: [150]))])],
+                runId: nil)
         }
         let info = try StoreInfo.gather(store)
         #expect(info.shardCount == 4)

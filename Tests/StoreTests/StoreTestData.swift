@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+
 @testable import Store
 
 /// Builders for the Store tests: deterministic tensors, catalog rows and pending tracks, plus
@@ -36,23 +37,29 @@ enum StoreTestData {
     ) throws -> PendingTrack {
         let id = trackID(n)
         let sourcePath = path ?? "/corpus/track-\(n).wav"
-        let track = TrackRecord(id: id, sourcePath: sourcePath, format: "WAV", durationS: 30, sampleRate: 44100,
-                                channels: 2, frames: 1_323_000, runId: runId, createdAt: Timestamp.now())
+        let track = TrackRecord(
+            id: id, sourcePath: sourcePath, format: "WAV", durationS: 30, sampleRate: 44100,
+            channels: 2, frames: 1_323_000, runId: runId, createdAt: Timestamp.now())
         let source = TrackSourceRecord(path: sourcePath, trackId: id, fileSize: 5_292_044, mtime: 1_700_000_000.5, runId: runId)
-        let excerpt = ExcerptRecord(trackId: id, configHash: configHash, policy: "middle", sampleRate: 22050,
-                                    startSample: 0, sampleCount: 661_500, looped: false, frameCount: 1502)
+        let excerpt = ExcerptRecord(
+            trackId: id, configHash: configHash, policy: "middle", sampleRate: 22050,
+            startSample: 0, sampleCount: 661_500, looped: false, frameCount: 1502)
         let pendingArrays = try arrays.map { kind, tensor in
             PendingArray(kind: kind, producer: "test", configHash: configHash, record: try ShardRecord.encode(tensor))
         }
-        return PendingTrack(track: track, source: source, metadata: [TrackMetadataRecord(trackId: id, key: "title", value: "Track \(n)", source: "file")],
-                            tags: tags.map { TagRecord(trackId: id, tag: $0, source: "file") },
-                            excerpt: excerpt, arrays: pendingArrays)
+        return PendingTrack(
+            track: track, source: source,
+            metadata: [TrackMetadataRecord(trackId: id, key: "title", value: "Track \(n)", source: "file")],
+            tags: tags.map { TagRecord(trackId: id, tag: $0, source: "file") },
+            excerpt: excerpt, arrays: pendingArrays)
     }
 
     /// The usual pair of arrays for track `n`: a smooth waveform and a small spectrogram.
     static func standardArrays(_ n: Int) -> [(kind: String, tensor: Tensor)] {
-        [("mix", Tensor(floats: smoothFloats(2000, phase: Float(n)), shape: [2000])),
-         ("logfiltspec", Tensor(floats: noiseFloats(6 * 20, seed: UInt64(n) + 7), shape: [6, 20]))]
+        [
+            ("mix", Tensor(floats: smoothFloats(2000, phase: Float(n)), shape: [2000])),
+            ("logfiltspec", Tensor(floats: noiseFloats(6 * 20, seed: UInt64(n) + 7), shape: [6, 20])),
+        ]
     }
 
     // MARK: Shard byte surgery

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 /// `verify`: a healthy store is clean; unreferenced tail bytes (a crash between append and

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Store
 
 /// The single store writer: committing tracks and reading them back, content-keyed
@@ -14,12 +15,13 @@ import Testing
         let writer = try store.writer()
         let run = try writer.beginRun(command: "ingest", parameters: "{}", configHash: "cfg-a")
         let f64 = try T.doubles((0..<30).map { Double($0) / 7 }, shape: [5, 6])
-        let arrays: [(kind: String, tensor: Tensor)] = T.standardArrays(1) + [
-            ("frame_index", Tensor(int64s: (0..<50).map { Int64($0 * 8) }, shape: [50])),
-            ("norm_peak", Tensor(floats: [0.875], shape: [])),
-            ("empty", Tensor(floats: [], shape: [0, 4])),
-            ("weights", f64),
-        ]
+        let arrays: [(kind: String, tensor: Tensor)] =
+            T.standardArrays(1) + [
+                ("frame_index", Tensor(int64s: (0..<50).map { Int64($0 * 8) }, shape: [50])),
+                ("norm_peak", Tensor(floats: [0.875], shape: [])),
+                ("empty", Tensor(floats: [], shape: [0, 4])),
+                ("weights", f64),
+            ]
         let outcome = try writer.commit([try T.pending(track: 1, runId: run, arrays: arrays)], runId: run)
         #expect(outcome.stored == [T.trackID(1)] && outcome.duplicates.isEmpty)
 
@@ -82,7 +84,10 @@ import Testing
         let shardBytes = first.arrays.reduce(0) { $0 + $1.record.totalLength }
         #expect(try T.fileSize(T.shardURL(store, 1)) == Int64(shardBytes), "the duplicate appended nothing")
         let (tracks, sources, excerpts) = try store.catalog.read { db in
-            (try TrackRecord.fetchCount(db), try TrackSourceRecord.order(Column("path")).fetchAll(db), try ExcerptRecord.fetchCount(db))
+            (
+                try TrackRecord.fetchCount(db), try TrackSourceRecord.order(Column("path")).fetchAll(db),
+                try ExcerptRecord.fetchCount(db)
+            )
         }
         #expect(tracks == 1 && excerpts == 1)
         #expect(sources.map(\.path) == ["/a/song.wav", "/b/copy-of-song.flac"])
@@ -100,10 +105,15 @@ import Testing
         #expect(try T.fileSize(T.shardURL(store, 1)) == sizeAfterFirst)
         let sources = try store.catalog.read { db in try TrackSourceRecord.fetchAll(db) }
         #expect(Set(sources.map(\.path)) == ["/a/x.wav", "/b/x.wav"])
-        #expect(try store.catalog.isCurrentSource(path: "/b/x.wav", fileSize: 5_292_044, mtime: 1_700_000_000.5, configHash: "cfg-a"))
-        #expect(try !store.catalog.isCurrentSource(path: "/b/x.wav", fileSize: 5_292_045, mtime: 1_700_000_000.5, configHash: "cfg-a"),
-                "a changed file size is not current")
-        #expect(try !store.catalog.isCurrentSource(path: "/b/x.wav", fileSize: 5_292_044, mtime: 1_700_000_000.5, configHash: "cfg-b"))
+        #expect(
+            try store.catalog.isCurrentSource(path: "/b/x.wav", fileSize: 5_292_044, mtime: 1_700_000_000.5, configHash: "cfg-a"))
+        #expect(
+            try !store.catalog.isCurrentSource(
+                path: "/b/x.wav", fileSize: 5_292_045, mtime: 1_700_000_000.5, configHash: "cfg-a"),
+            "a changed file size is not current")
+        #expect(
+            try !store.catalog.isCurrentSource(path: "/b/x.wav", fileSize: 5_292_044, mtime: 1_700_000_000.5, configHash: "cfg-b")
+        )
     }
 
     @Test func sameTrackWithAnotherConfigGetsASecondExcerptButOneTrackRow() throws {
@@ -130,10 +140,11 @@ import Testing
 
     @Test func sameTrackWithTwoConfigsInOneBatchInsertsTheTrackOnce() throws {
         let store = try stores.fresh()
-        let outcome = try store.writer().commit([
-            try T.pending(track: 7, configHash: "cfg-a", arrays: T.standardArrays(7)),
-            try T.pending(track: 7, configHash: "cfg-b", arrays: T.standardArrays(70)),
-        ], runId: nil)
+        let outcome = try store.writer().commit(
+            [
+                try T.pending(track: 7, configHash: "cfg-a", arrays: T.standardArrays(7)),
+                try T.pending(track: 7, configHash: "cfg-b", arrays: T.standardArrays(70)),
+            ], runId: nil)
         #expect(outcome.stored == [T.trackID(7), T.trackID(7)])
         #expect(try store.catalog.read { db in try TrackRecord.fetchCount(db) } == 1)
         #expect(try store.catalog.arrays().count == 4)
@@ -224,7 +235,8 @@ import Testing
         let big = Tensor(floats: T.noiseFloats(1000, seed: 5), shape: [1000])
         let small = Tensor(floats: [1, 2, 3], shape: [3])
         let bigger = Tensor(floats: T.noiseFloats(2000, seed: 6), shape: [2000])
-        _ = try writer.commit([try T.pending(track: 9, arrays: [("big", big), ("small", small), ("bigger", bigger)])], runId: nil)
+        _ = try writer.commit(
+            [try T.pending(track: 9, arrays: [("big", big), ("small", small), ("bigger", bigger)])], runId: nil)
         let rows = try store.catalog.arrays()
         #expect(rows.map(\.shard) == [1, 2, 3], "an oversized record starts in the empty first shard; no empty shard is skipped")
         #expect(rows.map(\.offset) == [0, 0, 0])
@@ -238,7 +250,9 @@ import Testing
         let noise = (1...3).map { Tensor(floats: T.noiseFloats(100, seed: UInt64($0)), shape: [100]) }
         do {
             let writer = try store.writer(shardLimit: 1000)
-            for (n, tensor) in noise.enumerated() { _ = try writer.commit([try T.pending(track: 20 + n, arrays: [("a", tensor)])], runId: nil) }
+            for (n, tensor) in noise.enumerated() {
+                _ = try writer.commit([try T.pending(track: 20 + n, arrays: [("a", tensor)])], runId: nil)
+            }
         }
         let small = Tensor(floats: [1, 2], shape: [2])
         _ = try store.writer(shardLimit: 1000).commit([try T.pending(track: 30, arrays: [("a", small)])], runId: nil)
@@ -251,15 +265,17 @@ import Testing
     @Test func openingAnEmptyDirectoryWithoutCreateIsNotAStore() throws {
         let root = try stores.directory()
         #expect(throws: StoreError.notAStore(path: root.path)) { _ = try Store.open(at: root) }
-        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(Store.catalogName).path),
-                "a failed open creates nothing")
+        #expect(
+            !FileManager.default.fileExists(atPath: root.appendingPathComponent(Store.catalogName).path),
+            "a failed open creates nothing")
     }
 
     @Test func createMakesTheLayout() throws {
         let root = try stores.directory().appendingPathComponent("nested/store")
         let store = try Store.open(at: root, create: true)
         var isDirectory: ObjCBool = false
-        #expect(FileManager.default.fileExists(atPath: store.shardDirectory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(
+            FileManager.default.fileExists(atPath: store.shardDirectory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(Store.catalogName).path))
         #expect(try Store.open(at: root).catalog.arrays().isEmpty, "reopens without create")
     }
@@ -268,9 +284,16 @@ import Testing
         let store = try stores.fresh()
         #expect(try store.catalog.schemaVersion() == 1)
         let tables = try store.catalog.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name"
+            )
         }
-        #expect(tables == ["arrays", "excerpts", "run_failures", "runs", "store_meta", "tags", "track_metadata", "track_sources", "tracks"])
+        #expect(
+            tables == [
+                "arrays", "excerpts", "run_failures", "runs", "store_meta", "tags", "track_metadata", "track_sources", "tracks",
+            ])
         let journal = try store.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }

@@ -7,14 +7,15 @@ public enum TestAudio {
     /// the edges. `seed` varies the pitches so different seeds give different content hashes.
     public static func tone(seconds: Double, sampleRate: Int, channels: Int = 1, seed: Int = 1) -> [Float] {
         let n = Int(seconds * Double(sampleRate))
-        var state = UInt64(truncatingIfNeeded: seed &* 6364136223846793005 &+ 1442695040888963407)
+        var state = UInt64(truncatingIfNeeded: seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407)
         var out = [Float](repeating: 0, count: n * channels)
         let base = 110.0 * (1.0 + Double(seed % 12) / 12.0)
         for i in 0..<n {
             let t = Double(i) / Double(sampleRate)
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let noise = Double(Int64(bitPattern: state >> 11) % 1000) / 1000.0 * 0.02
-            let v = 0.3 * sin(2 * .pi * base * t) + 0.2 * sin(2 * .pi * base * 1.5 * t) + 0.1 * sin(2 * .pi * base * 4 * t)
+            let v =
+                0.3 * sin(2 * .pi * base * t) + 0.2 * sin(2 * .pi * base * 1.5 * t) + 0.1 * sin(2 * .pi * base * 4 * t)
                 + noise + 0.01
             for c in 0..<channels { out[i * channels + c] = Float(v * (c == 0 ? 1 : 0.8)) }
         }
@@ -22,9 +23,12 @@ public enum TestAudio {
     }
 
     /// Writes a generated tone to `url`.
-    public static func writeTone(_ url: URL, seconds: Double, sampleRate: Int = 22050, channels: Int = 1, seed: Int = 1,
-                                 format: AudioWriter.Format = .wav16, tags: [String: String] = [:]) throws {
-        try AudioWriter.write(tone(seconds: seconds, sampleRate: sampleRate, channels: channels, seed: seed),
-                              channels: channels, sampleRate: sampleRate, format: format, to: url.path, tags: tags)
+    public static func writeTone(
+        _ url: URL, seconds: Double, sampleRate: Int = 22050, channels: Int = 1, seed: Int = 1,
+        format: AudioWriter.Format = .wav16, tags: [String: String] = [:]
+    ) throws {
+        try AudioWriter.write(
+            tone(seconds: seconds, sampleRate: sampleRate, channels: channels, seed: seed),
+            channels: channels, sampleRate: sampleRate, format: format, to: url.path, tags: tags)
     }
 }

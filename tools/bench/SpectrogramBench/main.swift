@@ -18,7 +18,8 @@ func argument(_ name: String) -> String? {
 }
 
 guard let audio = argument("--audio") else {
-    FileHandle.standardError.write(Data("usage: SpectrogramBench --audio FILE [--repeat N] [--clip-out clip.wav] [--out spec.f32]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: SpectrogramBench --audio FILE [--repeat N] [--clip-out clip.wav] [--out spec.f32]\n".utf8))
     exit(64)
 }
 let repeats = max(1, Int(argument("--repeat") ?? "30") ?? 30)
@@ -26,8 +27,9 @@ let repeats = max(1, Int(argument("--repeat") ?? "30") ?? 30)
 do {
     let config = FrontEndConfig()
     let track = try PreparedTrack.load(path: audio, sampleRate: config.sampleRate)
-    let excerpt = Excerpt.choose(total: track.mono.count, length: config.excerptSamples, sampleRate: config.sampleRate,
-                                 policy: config.excerptPolicy)
+    let excerpt = Excerpt.choose(
+        total: track.mono.count, length: config.excerptSamples, sampleRate: config.sampleRate,
+        policy: config.excerptPolicy)
     let clip = Array(track.mono[excerpt.range])
     if let clipOut = argument("--clip-out") {
         try AudioWriter.write(clip, channels: 1, sampleRate: config.sampleRate, format: .wavFloat, to: clipOut)
@@ -44,8 +46,10 @@ do {
     if let out = argument("--out") {
         try spec.values.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: out))
     }
-    print(String(format: "{\"impl\":\"stemtrace\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"repeat\":%d,\"bands\":%d,\"frames\":%d}",
-                 times[times.count / 2], times[0], times.count, spec.bandCount, spec.frameCount))
+    print(
+        String(
+            format: "{\"impl\":\"stemtrace\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"repeat\":%d,\"bands\":%d,\"frames\":%d}",
+            times[times.count / 2], times[0], times.count, spec.bandCount, spec.frameCount))
 } catch {
     FileHandle.standardError.write(Data("SpectrogramBench: \(error)\n".utf8))
     exit(1)
