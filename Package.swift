@@ -25,10 +25,13 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
 
+        // glibc's vector math (libmvec) behind a C call, for the spectrogram's log compression.
+        .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
+
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(
             name: "DSP",
-            dependencies: ["CFFTW3f", "COpenBLAS"],
+            dependencies: ["CFFTW3f", "COpenBLAS", "CVectorMath"],
             // fftwf_make_planner_thread_safe lives in libfftw3f_threads, which fftw3f.pc does not name.
             linkerSettings: [.linkedLibrary("fftw3f_threads")]
         ),

@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 
 /// The paper's log-filtered spectrogram: madmom 0.16.1 `MadmomAudioProcessor(fps=31.3).process`
@@ -92,10 +93,9 @@ public final class LogFilteredSpectrogram: Sendable {
                             magnitudes: magBase, binStride: bins, frames: count,
                             into: resultBase + chunkStart, frameStride: frameCount)
                     }
-                    // log10(1 + x) as ln(1 + x) / ln(10): within an ulp or two of log10f and about twice
-                    // as fast; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
-                    let inverseLn10 = Float(1 / M_LN10)
-                    for i in 0..<result.count { result[i] = logf(1 + result[i]) * inverseLn10 }
+                    // log10(1 + x) as ln(1 + x) / ln(10) with glibc's vector logf: within a few ulp
+                    // of log10f; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
+                    stemtrace_log10_one_plus(resultBase, result.count)
                 }
             }
         }

@@ -28,14 +28,14 @@ import Testing
             "--progress", "none", "--quiet",
         ]
         try process.run()
-        // Wait until some tracks are committed, then kill without warning.
-        var committed = 0
+        // Kill without warning as soon as the first record bytes reach a shard: the writer is then
+        // between appending, fsyncing and committing its first batches.
+        let shards = storeURL.appendingPathComponent("shards")
         let deadline = Date().addingTimeInterval(120)
-        while committed < 3, process.isRunning, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-            if FileManager.default.fileExists(atPath: storeURL.appendingPathComponent(Store.catalogName).path) {
-                committed = (try? StoreInfo.gather(Store.open(at: storeURL)).tracks) ?? 0
-            }
+        while process.isRunning, Date() < deadline {
+            let sizes = ShardFile.list(in: shards).map { ShardFile.size($0, in: shards) }
+            if sizes.contains(where: { $0 > 0 }) { break }
+            try await Task.sleep(for: .milliseconds(2))
         }
         #expect(process.isRunning, "ingest finished before it could be killed; make the corpus larger")
         kill(process.processIdentifier, SIGKILL)
@@ -44,7 +44,7 @@ import Testing
 
         let store = try Store.open(at: storeURL)
         let afterKill = try StoreInfo.gather(store)
-        #expect(afterKill.tracks >= 3 && afterKill.tracks < trackCount)
+        #expect(afterKill.tracks < trackCount)
         // Whole tracks only: every stored track has its excerpt and both arrays.
         #expect(afterKill.excerpts == afterKill.tracks)
         #expect(afterKill.kinds.allSatisfy { $0.count == afterKill.tracks })
