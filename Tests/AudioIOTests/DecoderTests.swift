@@ -28,6 +28,15 @@ import Testing
         #expect(try AudioDecoder.decode(path: url.path).samples == ints.map { Float($0) / 32768 })
     }
 
+    @Test func wavWithAnUnsupportedCodecIsUndecodable() throws {
+        let url = dir.appendingPathComponent("exotic.wav")
+        var data = Self.pcm16Wav([1, 2, 3, 4], sampleRate: 8000)
+        data[20] = 0x34  // WAVE format tag 0x1234: no such codec
+        data[21] = 0x12
+        try data.write(to: url)
+        expectFailure(url) { if case .undecodable = $0 { true } else { false } }
+    }
+
     /// A canonical 44-byte-header mono 16-bit PCM WAV, written byte by byte.
     static func pcm16Wav(_ samples: [Int16], sampleRate: Int) -> Data {
         var d = Data()
