@@ -53,6 +53,23 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Number of stored arrays.
+    public func arrayCount() throws(StoreError) -> Int {
+        try read { db in try ArrayRecord.fetchCount(db) }
+    }
+
+    /// For every shard some row references, the end of its last referenced record
+    /// (`MAX(offset + length)`): bytes past it are not part of the store.
+    public func referencedEnds() throws(StoreError) -> [Int: Int64] {
+        try read { db in
+            var ends: [Int: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT shard, MAX(offset + length) AS end FROM arrays GROUP BY shard") {
+                ends[row["shard"]] = row["end"]
+            }
+            return ends
+        }
+    }
+
     /// True when `path` was already ingested, unchanged (same size and modification time), and
     /// its track has an excerpt under `configHash`: a resumed run can skip it without decoding.
     public func isCurrentSource(path: String, fileSize: Int64, mtime: Double, configHash: String) throws(StoreError) -> Bool {

@@ -30,17 +30,16 @@ public struct StoreVerifier: Sendable {
     public func verify(checkPayloads: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError)
         -> VerifyReport
     {
-        let arrays = try store.catalog.arrays()
         var report = VerifyReport()
-        var referencedEnd: [Int: Int64] = [:]
-        for (i, array) in arrays.enumerated() {
-            referencedEnd[array.shard] = max(referencedEnd[array.shard] ?? 0, array.offset + Int64(array.length))
-            if checkPayloads {
+        if checkPayloads {
+            let arrays = try store.catalog.arrays()
+            for (i, array) in arrays.enumerated() {
                 do { _ = try store.read(array) } catch { report.problems.append((array.id ?? -1, error.description)) }
                 report.arraysChecked += 1
+                progress?(i + 1, arrays.count)
             }
-            progress?(i + 1, arrays.count)
         }
+        let referencedEnd = try store.catalog.referencedEnds()
         let shards = Set(ShardFile.list(in: store.shardDirectory)).union(referencedEnd.keys)
         for shard in shards.sorted() {
             let size = ShardFile.size(shard, in: store.shardDirectory)

@@ -20,7 +20,10 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let opened = try Store.open(at: URL(fileURLWithPath: store))
-        let report = try StoreVerifier(store: opened).verify()
+        let total = try opened.catalog.arrayCount()
+        let progress = ProgressReporter(label: "verify", total: total)
+        let report = try StoreVerifier(store: opened).verify(progress: { _, _ in progress.advance() })
+        progress.finish()
         print(StoreSummary.text(report))
         if report.isCorrupt { throw ExitCode(1) }
         if reclaim, !report.orphanedTails.isEmpty {
