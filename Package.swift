@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         // One system-library module per C library (headers and link flags from Debian's -dev packages).
@@ -42,9 +43,13 @@ let package = Package(
         ),
         .target(name: "Inference", dependencies: ["Store", "COpenBLAS"]),
         .target(
+            name: "Separation",
+            dependencies: ["AudioIO", "DSP", "Store", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
+        .target(
             name: "Pipeline",
             dependencies: [
-                "AudioIO", "DSP", "Store", "Inference", "SwiftCSV",
+                "AudioIO", "DSP", "Store", "Inference", "Separation", "SwiftCSV",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
+        .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioIO", "Store", "TestSupport"]),
     ]
 )
