@@ -67,6 +67,11 @@ let package = Package(
             dependencies: ["AudioIO", "DSP", "Pipeline"],
             path: "tools/bench/SpectrogramBench"
         ),
+        .executableTarget(
+            name: "SeparationBench",
+            dependencies: ["DSP", "Pipeline", "Separation"],
+            path: "tools/bench/SeparationBench"
+        ),
 
         .target(name: "TestSupport", dependencies: ["Inference", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
@@ -74,6 +79,6 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioIO", "Store", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioIO", "Store", "Separation", "TestSupport"]),
     ]
 )

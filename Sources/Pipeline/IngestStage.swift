@@ -2,6 +2,7 @@ import AudioIO
 import DSP
 import Foundation
 import Logging
+import Separation
 import Store
 
 /// Options of `stemtrace ingest`.
@@ -14,6 +15,8 @@ public struct IngestOptions: Sendable, Codable {
     public var shardLimit: Int64 = Store.defaultShardLimit
     /// Tracks per catalog transaction (one fsync per batch).
     public var batchSize = 16
+    /// Only files named `mixture.*` are tracks (stem import: their siblings are the stems).
+    public var mixturesOnly = false
 
     public init(corpus: URL, store: URL) {
         self.corpus = corpus
@@ -44,10 +47,13 @@ public struct IngestSummary: Sendable, Equatable {
 /// skipped, and a killed run leaves only whole tracks behind (see `StoreWriter`).
 public struct IngestStage: Sendable {
     public let options: IngestOptions
+    /// Makes the stems of every track (nil: no separation).
+    public let separator: (any Separator)?
     let logger: Logger
 
-    public init(options: IngestOptions, logger: Logger = Logger(label: "stemtrace.ingest")) {
+    public init(options: IngestOptions, separator: (any Separator)? = nil, logger: Logger = Logger(label: "stemtrace.ingest")) {
         self.options = options
+        self.separator = separator
         self.logger = logger
     }
 
@@ -61,15 +67,24 @@ public struct IngestStage: Sendable {
     public func run(progressMode: ProgressReporter.Mode = .automatic) async throws -> IngestSummary {
         let startTime = Date()
         if options.workers > 1 { BLASThreading.limit(to: 1) }  // parallel over tracks instead
-        let files = try CorpusScanner.audioFiles(in: options.corpus)
+        var files = try CorpusScanner.audioFiles(in: options.corpus)
+        if options.mixturesOnly { files = files.filter(StemFolder.isMixture) }
         let metadata = try options.metadataCSV.map { url throws(PipelineError) in try MetadataTable(url: url) }
         let store = try Store.open(at: options.store, create: true)
         let writer = try store.writer(shardLimit: options.shardLimit)
         let configHash = options.frontEnd.hash
-        let runId = try writer.beginRun(command: "ingest", parameters: Self.json(options), configHash: configHash)
+        if let separator {
+            let identity = separator.identity
+            try writer.register(
+                separator: SeparatorRecord(
+                    id: identity.id, name: identity.name, version: identity.version, parameters: identity.parameters,
+                    parametersHash: identity.parametersHash, createdAt: Timestamp.now()))
+        }
+        let parameters = RunParameters(options: options, separator: separator?.identity.id)
+        let runId = try writer.beginRun(command: "ingest", parameters: Self.json(parameters), configHash: configHash)
         let analyser = TrackAnalyser(
             config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
-            metadata: metadata, catalog: store.catalog)
+            metadata: metadata, catalog: store.catalog, separator: separator)
         var summary = IngestSummary(runId: runId, found: files.count)
         let progress = ProgressReporter(label: "ingest", total: files.count, mode: progressMode)
         logger.info(
@@ -92,7 +107,7 @@ public struct IngestStage: Sendable {
             var next = files.makeIterator()
             func schedule() {
                 guard let file = next.next() else { return }
-                group.addTask { analyser.analyse(file) }
+                group.addTask { await analyser.analyse(file) }
             }
             for _ in 0..<max(1, options.workers) { schedule() }
             while let outcome = try await group.next() {
@@ -120,6 +135,12 @@ public struct IngestStage: Sendable {
         summary.seconds = Date().timeIntervalSince(startTime)
         try writer.updateRun(runId, counts: summary.counts, status: summary.hasFailures ? "completed_with_failures" : "completed")
         return summary
+    }
+
+    /// What a run records as its parameters.
+    struct RunParameters: Encodable {
+        var options: IngestOptions
+        var separator: String?
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -17,6 +17,9 @@ public enum StoreSummary {
                 "    \(kind) \(k.count) arrays  \(bytes(k.rawBytes)) → \(bytes(k.storedBytes))  (ratio "
                     + String(format: "%.2f", k.compressionRatio) + ")")
         }
+        for sep in i.separators {
+            lines.append("  stems by \(sep.id): \(sep.tracks) tracks × [\(sep.stems.joined(separator: ", "))]")
+        }
         return lines.joined(separator: "\n")
     }
 

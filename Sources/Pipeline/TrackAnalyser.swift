@@ -1,11 +1,13 @@
 import AudioIO
 import DSP
 import Foundation
+import Separation
 import Store
 
 /// The per-file work of ingest, run in parallel workers: skip unchanged files, decode and
-/// prepare, pick the excerpt, compute the spectrogram, compress both arrays. Never throws: every
-/// problem becomes a `.failed` outcome naming the file and the reason.
+/// prepare, pick the excerpt, compute its spectrogram, separate it into stems (each with its own
+/// spectrogram), compress every array. Never throws: every problem becomes a `.failed` outcome
+/// naming the file and the reason, and nothing of a failed track is stored.
 struct TrackAnalyser: Sendable {
     let config: FrontEndConfig
     let configHash: String
@@ -13,38 +15,50 @@ struct TrackAnalyser: Sendable {
     let corpus: URL
     let metadata: MetadataTable?
     let catalog: Catalog
+    let separator: (any Separator)?
+    let stemProducer: String?
     let processor: LogFilteredSpectrogram
 
-    init(config: FrontEndConfig, configHash: String, runId: Int64, corpus: URL, metadata: MetadataTable?, catalog: Catalog) {
+    init(
+        config: FrontEndConfig, configHash: String, runId: Int64, corpus: URL, metadata: MetadataTable?, catalog: Catalog,
+        separator: (any Separator)?
+    ) {
         self.config = config
         self.configHash = configHash
         self.runId = runId
         self.corpus = corpus
         self.metadata = metadata
         self.catalog = catalog
+        self.separator = separator
+        self.stemProducer = separator?.identity.id
         self.processor = LogFilteredSpectrogram(config: config.spectrogram)
     }
 
-    func analyse(_ file: URL) -> IngestStage.FileOutcome {
+    func analyse(_ file: URL) async -> IngestStage.FileOutcome {
         let path = file.path
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
             let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            if try catalog.isCurrentSource(path: path, fileSize: size, mtime: mtime, configHash: configHash) { return .skipped }
+            if try catalog.isCurrentSource(
+                path: path, fileSize: size, mtime: mtime, configHash: configHash,
+                stemProducer: stemProducer)
+            {
+                return .skipped
+            }
             guard size > 0 else { return .failed(path: path, reason: "empty: zero-byte file") }
             let prepared = try PreparedTrack.load(path: path, sampleRate: config.sampleRate)
-            return .stored(try pending(prepared, file: file, size: size, mtime: mtime))
+            return .stored(try await pending(prepared, file: file, size: size, mtime: mtime))
         } catch let error as AudioError {
             return .failed(path: path, reason: error.reason)
-        } catch let error as CocoaError where error.code == .fileReadNoPermission {
-            return .failed(path: path, reason: "unreadable: permission denied")
+        } catch let error as SeparationError {
+            return .failed(path: path, reason: error.reason)
         } catch {
             return .failed(path: path, reason: "\(error)")
         }
     }
 
-    private func pending(_ track: PreparedTrack, file: URL, size: Int64, mtime: Double) throws -> PendingTrack {
+    private func pending(_ track: PreparedTrack, file: URL, size: Int64, mtime: Double) async throws -> PendingTrack {
         let now = Timestamp.now()
         let id = track.contentHash
         let source = TrackSourceRecord(path: track.path, trackId: id, fileSize: size, mtime: mtime, runId: runId)
@@ -63,32 +77,47 @@ struct TrackAnalyser: Sendable {
         let excerpt = Excerpt.choose(
             total: track.mono.count, length: config.excerptSamples, sampleRate: config.sampleRate,
             policy: config.excerptPolicy)
-        // A known track under the same configuration needs no recomputation: the writer records
-        // this path as another source of it.
-        if try catalog.hasExcerpt(track: id, configHash: configHash) {
-            return PendingTrack(
-                track: row, source: source, metadata: metadataRows, tags: tags,
-                excerpt: excerptRecord(id, excerpt, frames: 0), arrays: [])
-        }
         let mix = Array(track.mono[excerpt.range])
-        let spectrogram = try processor.compute(mix)
-        let arrays = [
-            PendingArray(
-                kind: "mix", configHash: configHash, record: try ShardRecord.encode(Tensor(floats: mix, shape: [mix.count]))),
-            PendingArray(
-                kind: "logfiltspec", configHash: configHash,
-                record: try ShardRecord.encode(
-                    Tensor(floats: spectrogram.values, shape: [spectrogram.bandCount, spectrogram.frameCount]))),
-        ]
-        return PendingTrack(
-            track: row, source: source, metadata: metadataRows, tags: tags,
-            excerpt: excerptRecord(id, excerpt, frames: spectrogram.frameCount), arrays: arrays)
+        // Only what the store lacks is computed: a known track under the same configuration needs
+        // no spectrogram, and stems only when this separator has not made them yet.
+        let needsExcerpt = !(try catalog.hasArrays(track: id, kind: "logfiltspec", configHash: configHash))
+        let needsStems =
+            try stemProducer.map { !(try catalog.hasArrays(track: id, kind: "stem", producer: $0, configHash: configHash)) }
+            ?? false
+        var arrays: [PendingArray] = []
+        var frameCount = 0
+        if needsExcerpt {
+            let spectrogram = try processor.compute(mix)
+            frameCount = spectrogram.frameCount
+            arrays.append(
+                PendingArray(
+                    kind: "mix", configHash: configHash, record: try ShardRecord.encode(Tensor(floats: mix, shape: [mix.count]))))
+            arrays.append(try spectrogramArray(spectrogram, kind: "logfiltspec"))
+        }
+        if needsStems, let separator, let producer = stemProducer {
+            let stems = try await separator.separate(
+                SeparationInput(mix: mix, sampleRate: config.sampleRate, sourcePath: track.path, excerpt: excerpt))
+            for (name, signal) in zip(stems.names, stems.signals) {
+                arrays.append(
+                    PendingArray(
+                        kind: "stem", name: name, producer: producer, configHash: configHash,
+                        record: try ShardRecord.encode(Tensor(floats: signal, shape: [signal.count]))))
+                arrays.append(
+                    try spectrogramArray(
+                        try processor.compute(signal), kind: "stem_logfiltspec", name: name,
+                        producer: producer))
+            }
+        }
+        let excerptRow = ExcerptRecord(
+            trackId: id, configHash: configHash, policy: excerpt.policy.description, sampleRate: config.sampleRate,
+            startSample: excerpt.startSample, sampleCount: excerpt.sampleCount, looped: excerpt.looped, frameCount: frameCount)
+        return PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags, excerpt: excerptRow, arrays: arrays)
     }
 
-    private func excerptRecord(_ id: String, _ excerpt: Excerpt, frames: Int) -> ExcerptRecord {
-        ExcerptRecord(
-            trackId: id, configHash: configHash, policy: excerpt.policy.description, sampleRate: config.sampleRate,
-            startSample: excerpt.startSample, sampleCount: excerpt.sampleCount, looped: excerpt.looped,
-            frameCount: frames)
+    private func spectrogramArray(_ s: Spectrogram, kind: String, name: String = "", producer: String = "") throws -> PendingArray
+    {
+        PendingArray(
+            kind: kind, name: name, producer: producer, configHash: configHash,
+            record: try ShardRecord.encode(Tensor(floats: s.values, shape: [s.bandCount, s.frameCount])))
     }
 }

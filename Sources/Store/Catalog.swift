@@ -70,17 +70,43 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// True when `path` was already ingested, unchanged (same size and modification time), and
-    /// its track has an excerpt under `configHash`: a resumed run can skip it without decoding.
-    public func isCurrentSource(path: String, fileSize: Int64, mtime: Double, configHash: String) throws(StoreError) -> Bool {
+    /// True when `path` was already ingested, unchanged (same size and modification time), its
+    /// track has an excerpt under `configHash` and, when `stemProducer` is given, stems from that
+    /// separator: a resumed run can skip it without decoding.
+    public func isCurrentSource(
+        path: String, fileSize: Int64, mtime: Double, configHash: String,
+        stemProducer: String? = nil
+    ) throws(StoreError) -> Bool {
         try read { db in
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM track_sources s JOIN excerpts e ON e.track_id = s.track_id
-                    WHERE s.path = ? AND s.file_size = ? AND s.mtime = ? AND e.config_hash = ?
-                    """, arguments: [path, fileSize, mtime, configHash]) ?? 0 > 0
+            guard
+                let track = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.track_id FROM track_sources s JOIN excerpts e ON e.track_id = s.track_id
+                        WHERE s.path = ? AND s.file_size = ? AND s.mtime = ? AND e.config_hash = ?
+                        """, arguments: [path, fileSize, mtime, configHash])
+            else { return false }
+            guard let stemProducer else { return true }
+            return try ArrayRecord.filter(
+                Column("track_id") == track && Column("kind") == "stem" && Column("producer") == stemProducer
+                    && Column("config_hash") == configHash
+            ).fetchCount(db) > 0
         }
+    }
+
+    /// True when the track has arrays of `kind` from `producer` under `configHash`.
+    public func hasArrays(track: String, kind: String, producer: String = "", configHash: String) throws(StoreError) -> Bool {
+        try read { db in
+            try ArrayRecord.filter(
+                Column("track_id") == track && Column("kind") == kind && Column("producer") == producer
+                    && Column("config_hash") == configHash
+            ).fetchCount(db) > 0
+        }
+    }
+
+    /// Separators that produced stems in this store.
+    public func separators() throws(StoreError) -> [SeparatorRecord] {
+        try read { db in try SeparatorRecord.order(Column("id")).fetchAll(db) }
     }
 
     /// True when the track already has an excerpt under `configHash` (its arrays need no recomputation).

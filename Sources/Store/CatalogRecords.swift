@@ -187,3 +187,23 @@ public struct ArrayRecord: CatalogRecord, Equatable {
 
     public var location: RecordLocation { RecordLocation(shard: shard, offset: offset, length: length) }
 }
+
+/// A separator that produced stems (migration 0002).
+public struct SeparatorRecord: CatalogRecord, Equatable {
+    public static let databaseTableName = "separators"
+    public var id: String
+    public var name: String
+    public var version: String
+    public var parameters: String
+    public var parametersHash: String
+    public var createdAt: String
+
+    public init(id: String, name: String, version: String, parameters: String, parametersHash: String, createdAt: String) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.parameters = parameters
+        self.parametersHash = parametersHash
+        self.createdAt = createdAt
+    }
+}

@@ -12,6 +12,19 @@ public struct StoreInfo: Sendable, Codable {
         public var compressionRatio: Double { storedBytes == 0 ? 0 : Double(rawBytes) / Double(storedBytes) }
     }
 
+    /// Stems made by one separator.
+    public struct SeparatorSummary: Sendable, Codable, Equatable {
+        public var id: String
+        public var tracks: Int
+        public var stems: [String]
+
+        public init(id: String, tracks: Int, stems: [String]) {
+            self.id = id
+            self.tracks = tracks
+            self.stems = stems
+        }
+    }
+
     public var schemaVersion: Int
     public var tracks: Int
     public var sources: Int
@@ -20,6 +33,7 @@ public struct StoreInfo: Sendable, Codable {
     public var runs: Int
     public var failures: Int
     public var kinds: [KindSummary]
+    public var separators: [SeparatorSummary]
     public var shardCount: Int
     public var shardBytes: Int64
     public var catalogBytes: Int64
@@ -43,6 +57,19 @@ public struct StoreInfo: Sendable, Codable {
             )
             .map { KindSummary(kind: $0["kind"], count: $0["n"], rawBytes: $0["raw"], storedBytes: $0["stored"]) }
         }
+        let separators = try store.catalog.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT producer, COUNT(DISTINCT track_id) AS tracks, GROUP_CONCAT(DISTINCT name) AS stems
+                    FROM arrays WHERE kind = 'stem' GROUP BY producer ORDER BY producer
+                    """
+            ).map { row -> SeparatorSummary in
+                let names: String = row["stems"] ?? ""
+                return SeparatorSummary(
+                    id: row["producer"], tracks: row["tracks"], stems: names.split(separator: ",").map(String.init).sorted())
+            }
+        }
         let shards = ShardFile.list(in: store.shardDirectory)
         let shardBytes = shards.reduce(Int64(0)) { $0 + ShardFile.size($1, in: store.shardDirectory) }
         let catalogFiles = [Store.catalogName, Store.catalogName + "-wal"].map { store.root.appendingPathComponent($0).path }
@@ -51,7 +78,7 @@ public struct StoreInfo: Sendable, Codable {
         }
         return StoreInfo(
             schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
-            runs: counts[4], failures: counts[5], kinds: kinds, shardCount: shards.count,
+            runs: counts[4], failures: counts[5], kinds: kinds, separators: separators, shardCount: shards.count,
             shardBytes: shardBytes, catalogBytes: catalogBytes)
     }
 }

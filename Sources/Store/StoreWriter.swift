@@ -46,7 +46,7 @@ public struct PendingTrack: Sendable {
 
 /// What a batch commit did with each pending track.
 public struct CommitOutcome: Sendable, Equatable {
-    /// Tracks whose excerpt was stored for the first time.
+    /// Tracks that gained new arrays (a new track, excerpt or set of stems).
     public var stored: [String] = []
     /// Source paths whose audio (with this configuration) was already stored: recorded as extra sources.
     public var duplicates: [String] = []
@@ -119,34 +119,37 @@ public final class StoreWriter {
         }
     }
 
-    /// Writes a batch: new tracks' records are appended and fsynced, then one transaction inserts
-    /// every row (tracks, sources, metadata, tags, excerpts, arrays, failures). Tracks whose audio
-    /// is already stored with the same configuration (or repeats inside the batch) only add their
-    /// source path, tags and metadata; a known track with a new configuration gets a new excerpt and arrays.
+    /// Writes a batch: new arrays' records are appended and fsynced, then one transaction inserts
+    /// every row (tracks, sources, metadata, tags, excerpts, arrays, failures). An array already
+    /// stored (same track, kind, name, producer and configuration, or repeated inside the batch) is
+    /// never written again; a pending track left with no new arrays is a duplicate and only adds its
+    /// source path, tags and metadata. A known track gains new excerpts or stems without rewriting.
     public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError)
         -> CommitOutcome
     {
         let ids = Array(Set(tracks.map(\.track.id)))
-        let (knownTracks, knownExcerpts): (Set<String>, Set<String>) = try store.catalog.read { db in
+        let (knownTracks, knownArrays): (Set<String>, Set<String>) = try store.catalog.read { db in
             let t = try String.fetchAll(db, TrackRecord.select(Column("id")).filter(ids.contains(Column("id"))))
-            let e = try ExcerptRecord.filter(ids.contains(Column("track_id"))).fetchAll(db).map {
-                "\($0.trackId)|\($0.configHash)"
+            let a = try ArrayRecord.filter(ids.contains(Column("track_id"))).fetchAll(db).map {
+                Self.arrayKey($0.trackId, $0.kind, $0.name, $0.producer, $0.configHash)
             }
-            return (Set(t), Set(e))
+            return (Set(t), Set(a))
         }
         var seenTracks = knownTracks
-        var seenExcerpts = knownExcerpts
+        var seenArrays = knownArrays
         var fresh: [(PendingTrack, [RecordLocation], Bool)] = []
         var duplicates: [PendingTrack] = []
         var outcome = CommitOutcome()
-        for pending in tracks {
-            let excerptKey = "\(pending.track.id)|\(pending.excerpt.configHash)"
-            if seenExcerpts.contains(excerptKey) {
+        for var pending in tracks {
+            // Only arrays not stored yet (by track, kind, name, producer and configuration) are written.
+            pending.arrays = pending.arrays.filter {
+                seenArrays.insert(Self.arrayKey(pending.track.id, $0.kind, $0.name, $0.producer, $0.configHash)).inserted
+            }
+            if pending.arrays.isEmpty {
                 duplicates.append(pending)
                 outcome.duplicates.append(pending.source.path)
                 continue
             }
-            seenExcerpts.insert(excerptKey)
             let newTrack = seenTracks.insert(pending.track.id).inserted
             var locations: [RecordLocation] = []
             for array in pending.arrays { locations.append(try appender.append(array.record.serialized())) }
@@ -163,6 +166,15 @@ public final class StoreWriter {
             throw error
         }
         return outcome
+    }
+
+    static func arrayKey(_ track: String, _ kind: String, _ name: String, _ producer: String, _ config: String) -> String {
+        [track, kind, name, producer, config].joined(separator: "\u{1F}")
+    }
+
+    /// Records a separator (once) so its stems' `producer` resolves to name, version and parameters.
+    public func register(separator: SeparatorRecord) throws(StoreError) {
+        try store.catalog.write { db in try separator.insert(db, onConflict: .ignore) }
     }
 
     private func insertRows(

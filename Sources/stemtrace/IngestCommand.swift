@@ -15,8 +15,35 @@ struct IngestCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Folder (or single file) of audio to ingest.")
-    var corpus: String
+    @Argument(help: "Folder (or single file) of audio to ingest (with --stems-from: that folder).")
+    var corpus: String?
+
+    @Option(help: "Separator for the stems: builtin (default, weight-free bandsplit), none, or command.")
+    var separator: SeparatorChoice = .builtin
+
+    @Option(
+        help:
+            "With --separator command: the tool's command line, with {input} and {output_dir} placeholders (run without a shell)."
+    )
+    var separatorCommand: String?
+
+    @Option(
+        help:
+            "With --separator command: stem files the tool writes, as NAME=FILE,… (FILE may contain {stem}); default vocals,drums,bass,piano,other as {stem}.wav."
+    )
+    var separatorStems: String?
+
+    @Option(help: "With --separator command: seconds before a per-track run is stopped.")
+    var separatorTimeout: Double = 600
+
+    @Option(
+        help:
+            "Import existing stems instead of separating: a folder of track folders, each holding mixture.* and one file per stem (MUSDB18-HQ layout)."
+    )
+    var stemsFrom: String?
+
+    @Flag(help: "Only files named mixture.* are tracks (a stems dataset laid out as for --stems-from, separated anew).")
+    var onlyMixtures = false
 
     @Option(help: "Store directory (created when missing).")
     var store: String
@@ -42,6 +69,13 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        guard (corpus == nil) != (stemsFrom == nil) || (corpus != nil && stemsFrom == corpus) else {
+            throw ValidationError("give either a CORPUS folder or --stems-from DIR")
+        }
+        if separator == .command, separatorCommand == nil {
+            throw ValidationError("--separator command needs --separator-command 'TOOL … {input} … {output_dir}'")
+        }
+        guard separatorTimeout > 0 else { throw ValidationError("--separator-timeout must be positive") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard ExcerptPolicy(argument: excerpt) != nil else {
             throw ValidationError("--excerpt must be start, middle or offset=SECONDS")
@@ -52,15 +86,34 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         logging.bootstrap()
-        var options = IngestOptions(corpus: URL(fileURLWithPath: corpus), store: URL(fileURLWithPath: store))
+        let root = stemsFrom ?? corpus ?? "."
+        var options = IngestOptions(corpus: URL(fileURLWithPath: root), store: URL(fileURLWithPath: store))
+        options.mixturesOnly = stemsFrom != nil || onlyMixtures
         options.workers = workers
         options.frontEnd = FrontEndConfig(excerptPolicy: ExcerptPolicy(argument: excerpt) ?? .middle)
         options.metadataCSV = metadata.map { URL(fileURLWithPath: $0) }
         options.shardLimit = Int64(shardLimitMib) << 20
         options.batchSize = batchSize
-        let summary = try await IngestStage(options: options).run(progressMode: logging.quiet ? .silent : progress.mode)
+        let chosen = try SeparatorFactory.make(
+            choice: stemsFrom != nil ? .imported : separator.factoryChoice, command: separatorCommand, stems: separatorStems,
+            timeout: separatorTimeout)
+        let summary = try await IngestStage(options: options, separator: chosen)
+            .run(progressMode: logging.quiet ? .silent : progress.mode)
         print(IngestReport.render(summary, store: store))
         if summary.hasFailures { throw ExitCode(2) }
+    }
+}
+
+/// Which separator makes the stems.
+enum SeparatorChoice: String, ExpressibleByArgument, CaseIterable {
+    case builtin, none, command
+
+    var factoryChoice: SeparatorFactory.Choice {
+        switch self {
+        case .builtin: .builtin
+        case .none: .none
+        case .command: .command
+        }
     }
 }
 

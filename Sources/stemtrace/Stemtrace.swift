@@ -9,7 +9,10 @@ struct Stemtrace: AsyncParsableCommand {
         abstract: "An on-disk feature store and batch processor for explaining music emotion models.",
         discussion: "Ingest a corpus once, then every later stage reads only the store. See docs/CLI.md.",
         version: "0.1.0",
-        subcommands: [IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self]
+        subcommands: [
+            IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self,
+            EvalSeparationCommand.self,
+        ]
     )
 }
 

@@ -14,7 +14,7 @@ import Testing
         let corpus = root.appendingPathComponent("corpus")
         let storeURL = root.appendingPathComponent("store")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
-        let trackCount = 40
+        let trackCount = 16
         for i in 0..<trackCount {
             try TestAudio.writeTone(
                 corpus.appendingPathComponent(String(format: "t%03d.wav", i)), seconds: 8,
@@ -47,7 +47,8 @@ import Testing
         #expect(afterKill.tracks < trackCount)
         // Whole tracks only: every stored track has its excerpt and both arrays.
         #expect(afterKill.excerpts == afterKill.tracks)
-        #expect(afterKill.kinds.allSatisfy { $0.count == afterKill.tracks })
+        let perTrack = ["logfiltspec": 1, "mix": 1, "stem": 4, "stem_logfiltspec": 4]
+        #expect(afterKill.kinds.allSatisfy { $0.count == (perTrack[$0.kind] ?? 0) * afterKill.tracks })
         #expect(try !StoreVerifier(store: store).verify().isCorrupt)
 
         let verify = try BuiltTool.run(["verify", "--store", storeURL.path])
@@ -57,10 +58,12 @@ import Testing
         #expect(rerun.status == 0, "rerun: \(rerun.output)")
         let final = try StoreInfo.gather(store)
         #expect(final.tracks == trackCount && final.sources == trackCount && final.excerpts == trackCount)
-        #expect(final.kinds.map(\.count) == [trackCount, trackCount])
+        // mix and spectrogram per track, and four built-in stems each with its spectrogram.
+        #expect(final.kinds.map(\.kind) == ["logfiltspec", "mix", "stem", "stem_logfiltspec"])
+        #expect(final.kinds.map(\.count) == [trackCount, trackCount, 4 * trackCount, 4 * trackCount])
         let runs = try store.catalog.runs()
         #expect(runs.first?.status == "interrupted" && runs.last?.status == "completed")
         let report = try StoreVerifier(store: store).verify()
-        #expect(!report.isCorrupt && report.arraysChecked == 2 * trackCount)
+        #expect(!report.isCorrupt && report.arraysChecked == 10 * trackCount)
     }
 }

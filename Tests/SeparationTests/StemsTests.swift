@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Separation
 
 @Suite struct StemsTests {

@@ -117,11 +117,11 @@ import Testing
         let url = T.shardURL(store, 1)
         let committedEnd = try T.fileSize(url)
         let writer = try store.writer()
-        // Two arrays with the same (kind, name, producer, config) violate the arrays UNIQUE constraint
-        // after their records were appended and fsynced.
-        let clash = Tensor(floats: [1, 2, 3], shape: [3])
-        let bad = try T.pending(track: 9, arrays: [("mix", clash), ("mix", clash)])
-        let error = #expect(throws: StoreError.self) { _ = try writer.commit([bad], runId: nil) }
+        // A failure row pointing at a run that does not exist violates a foreign key after the
+        // batch's records were appended and fsynced.
+        let bad = try T.pending(track: 9, arrays: [("mix", Tensor(floats: [1, 2, 3], shape: [3]))])
+        let orphanFailure = RunFailureRecord(runId: 999_999, path: "x.wav", reason: "test")
+        let error = #expect(throws: StoreError.self) { _ = try writer.commit([bad], failures: [orphanFailure], runId: nil) }
         guard case .catalog? = error else {
             Issue.record("expected a catalog error, got \(String(describing: error))")
             return

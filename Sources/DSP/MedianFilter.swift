@@ -1,0 +1,102 @@
+/// Running medians along one axis of a frame-major matrix, as `scipy.ndimage.median_filter` with
+/// a 1-D kernel and `mode='reflect'` (… c b a | a b c … : the edge sample is repeated). Odd
+/// kernels only, so the median is one of the values (no averaging). A sorted window slides one
+/// element at a time: O(kernel) per output instead of a sort.
+///
+/// Harmonic-percussive separation (Fitzgerald 2010) uses it along time within each frequency
+/// row (harmonic) and along frequency within each frame (percussive).
+public enum MedianFilter {
+    /// Median along time: for each bin k in `bins`, out[t, k] = median of in[t', k] for t' in t ± kernel/2.
+    public static func alongTime(_ input: [Float], frames: Int, bins: Int, kernel: Int, rows: Range<Int>? = nil) -> [Float] {
+        precondition(kernel % 2 == 1, "median kernels must be odd")
+        var out = [Float](repeating: 0, count: frames * bins)
+        var window = [Float](repeating: 0, count: kernel)
+        input.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                for k in rows ?? 0..<bins {
+                    guard let inBase = x.baseAddress, let outBase = o.baseAddress else { return }
+                    slide(
+                        inBase + k, count: frames, stride: bins, kernel: kernel, output: outBase + k, outStride: bins,
+                        window: &window)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Median along frequency: for each frame t, out[t, k] = median of in[t, k'] for k' in k ± kernel/2,
+    /// computed for output bins in `rows` (neighbours outside `rows` are still read).
+    public static func alongFrequency(_ input: [Float], frames: Int, bins: Int, kernel: Int, rows: Range<Int>? = nil) -> [Float] {
+        precondition(kernel % 2 == 1, "median kernels must be odd")
+        var out = [Float](repeating: 0, count: frames * bins)
+        var window = [Float](repeating: 0, count: kernel)
+        let range = rows ?? 0..<bins
+        input.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let inBase = x.baseAddress, let outBase = o.baseAddress else { return }
+                for t in 0..<frames {
+                    slide(
+                        inBase + t * bins, count: bins, stride: 1, kernel: kernel, output: outBase + t * bins, outStride: 1,
+                        window: &window, outputs: range)
+                }
+            }
+        }
+        return out
+    }
+
+    /// scipy's 'reflect' index: -1 → 0, -2 → 1, n → n-1, n+1 → n-2, periodic with period 2n.
+    @inline(__always)
+    static func reflect(_ i: Int, _ n: Int) -> Int {
+        var j = i % (2 * n)
+        if j < 0 { j += 2 * n }
+        return j < n ? j : 2 * n - 1 - j
+    }
+
+    /// Running median of a strided sequence of `count` values into a strided output, for the
+    /// output positions in `outputs` (default all).
+    static func slide(
+        _ x: UnsafePointer<Float>, count n: Int, stride: Int, kernel: Int,
+        output: UnsafeMutablePointer<Float>, outStride: Int, window: inout [Float], outputs: Range<Int>? = nil
+    ) {
+        let half = kernel / 2
+        let range = outputs ?? 0..<n
+        guard !range.isEmpty else { return }
+        window.withUnsafeMutableBufferPointer { w in
+            // Fill the sorted window for the first output position.
+            let first = range.lowerBound
+            for j in 0..<kernel { w[j] = x[reflect(first - half + j, n) * stride] }
+            w.sort()
+            output[first * outStride] = w[half]
+            for i in (first + 1)..<range.upperBound {
+                let leaving = x[reflect(i - half - 1, n) * stride]
+                let entering = x[reflect(i + half, n) * stride]
+                if leaving != entering {
+                    // Remove one copy of `leaving`, then insert `entering`, keeping the window sorted.
+                    var p = lowerBound(w, leaving, kernel)
+                    while p < kernel - 1 {
+                        w[p] = w[p + 1]
+                        p += 1
+                    }
+                    var q = kernel - 1
+                    while q > 0 && w[q - 1] > entering {
+                        w[q] = w[q - 1]
+                        q -= 1
+                    }
+                    w[q] = entering
+                }
+                output[i * outStride] = w[half]
+            }
+        }
+    }
+
+    @inline(__always)
+    static func lowerBound(_ w: UnsafeMutableBufferPointer<Float>, _ value: Float, _ count: Int) -> Int {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if w[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

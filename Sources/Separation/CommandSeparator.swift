@@ -1,0 +1,324 @@
+import AudioIO
+import Foundation
+import Subprocess
+
+/// Runs an external separation tool (spleeter, demucs, Open-Unmix, …) once per track.
+///
+/// For each track `separate` makes a private temporary directory, writes the excerpt there as a
+/// mono float32 WAV named after the track (`<track file name without extension>.wav`), creates an
+/// empty `out` directory beside it and runs the command template's words directly as the
+/// process's arguments: no shell is involved, so spaces, quotes, `;` or `$` in a file name reach
+/// the tool as one literal argument (see `CommandTemplate`). The tool runs with the temporary
+/// directory as its working directory, in a session of its own, so a timeout stops it and every
+/// process it started (SIGTERM to the process group, SIGKILL two seconds later).
+///
+/// Afterwards each stem named in `stems` is read from the output directory: the stem's pattern is
+/// first tried as an exact relative path, then its file name is searched for anywhere below the
+/// output directory (so demucs's `out/htdemucs/<name>/vocals.wav` is found by `"vocals.wav"`).
+/// Stems are decoded, down-mixed to mono, resampled to the excerpt's rate (soxr HQ) and trimmed or
+/// zero-padded to the excerpt's length when they differ from it by at most `lengthTolerance`
+/// samples. The temporary directory is always deleted.
+public struct CommandSeparator: Separator {
+    /// The parsed command line.
+    public let template: CommandTemplate
+    /// Stem name → relative path pattern inside the output directory.
+    public let stems: [String: String]
+    /// How long the tool may run before it is stopped.
+    public let timeout: Duration
+    /// The largest length difference, in samples at the excerpt's rate, that is trimmed or padded.
+    public let lengthTolerance: Int
+    /// The separator name recorded in the identity.
+    public let name: String
+
+    /// Creates a separator for one tool.
+    ///
+    /// - Parameters:
+    ///   - template: the command line (see `CommandTemplate`); must contain `{input}`.
+    ///   - stems: stem name → file name or relative path inside `{output_dir}`. A pattern may use
+    ///     `{stem}` (the stem's name) and `{name}` (the track's file name without extension),
+    ///     e.g. `["vocals": "{stem}.wav", "accompaniment": "{stem}.wav"]`. Patterns must be
+    ///     relative and must not contain `..`.
+    ///   - timeout: wall-clock limit for one run of the tool.
+    ///   - lengthTolerance: samples (at the excerpt's rate) a stem may be longer or shorter than
+    ///     the excerpt and still be trimmed or zero-padded to fit; 2205 is 0.1 s at 22 050 Hz.
+    ///   - name: the separator's name in its identity (and so in the store's producer id).
+    /// - Throws: `CommandTemplateError` for an unparsable template, a template without `{input}`,
+    ///   an unusable stem map, a negative tolerance or a non-positive timeout.
+    public init(
+        template: String, stems: [String: String], timeout: Duration = .seconds(600), lengthTolerance: Int = 2205,
+        name: String = "command"
+    ) throws(CommandTemplateError) {
+        self.template = try CommandTemplate(template)
+        guard !stems.isEmpty else { throw .invalidStems(reason: "no stems given") }
+        for (stem, pattern) in stems {
+            guard !stem.isEmpty else { throw .invalidStems(reason: "a stem name is empty") }
+            guard !pattern.isEmpty else { throw .invalidStems(reason: "stem '\(stem)' has an empty file pattern") }
+            guard !pattern.hasPrefix("/") else {
+                throw .invalidStems(reason: "stem '\(stem)': pattern '\(pattern)' must be relative to {output_dir}")
+            }
+            guard !pattern.split(separator: "/").contains("..") else {
+                throw .invalidStems(reason: "stem '\(stem)': pattern '\(pattern)' must stay inside {output_dir}")
+            }
+        }
+        guard lengthTolerance >= 0 else { throw .invalidLimit(reason: "lengthTolerance \(lengthTolerance) is negative") }
+        guard timeout > .zero else { throw .invalidLimit(reason: "timeout \(timeout) is not positive") }
+        self.stems = stems
+        self.timeout = timeout
+        self.lengthTolerance = lengthTolerance
+        self.name = name
+    }
+
+    /// The parameters that shape the stems (the timeout does not).
+    struct Parameters: Encodable {
+        var template: String
+        var stems: [String: String]
+        var lengthTolerance: Int
+    }
+
+    public var identity: SeparatorIdentity {
+        SeparatorIdentity(
+            name: name, version: "1",
+            parameters: Parameters(template: template.template, stems: stems, lengthTolerance: lengthTolerance))
+    }
+
+    public func separate(_ input: SeparationInput) async throws(SeparationError) -> Stems {
+        let source = input.sourcePath
+        let fileManager = FileManager.default
+        let workDirectory = fileManager.temporaryDirectory.appendingPathComponent("stemtrace-command-\(UUID().uuidString)")
+        let outputDirectory = workDirectory.appendingPathComponent("out")
+        do {
+            try fileManager.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: source, reason: "cannot create a temporary directory: \(error.localizedDescription)")
+        }
+        defer { try? fileManager.removeItem(at: workDirectory) }
+
+        let trackName = Self.trackName(of: source)
+        let inputPath = workDirectory.appendingPathComponent(trackName + ".wav").path
+        do {
+            try AudioWriter.write(input.mix, channels: 1, sampleRate: input.sampleRate, format: .wavFloat, to: inputPath)
+        } catch {
+            throw .audio(Self.relocate(error, to: source, context: "writing the tool's input"))
+        }
+
+        let arguments = template.arguments(input: inputPath, outputDirectory: outputDirectory.path, name: trackName)
+        try await run(arguments, workingDirectory: workDirectory.path, source: source)
+
+        var signals: [[Float]] = []
+        let names = stems.keys.sorted()
+        for stem in names {
+            let pattern = CommandTemplate.substitute(["{stem}": stem, "{name}": trackName], in: stems[stem] ?? "")
+            let file = try Self.locate(stem: stem, pattern: pattern, in: outputDirectory, source: source)
+            signals.append(try readStem(stem, file: file, input: input))
+        }
+        return try Stems(names: names, signals: signals, length: input.mix.count, path: source)
+    }
+
+    // MARK: Running the tool
+
+    private enum RunOutcome: Sendable {
+        case finished(TerminationStatus, standardOutput: String, standardError: String)
+        case launchFailed(String)
+        case timedOut
+        case cancelled
+    }
+
+    /// Runs the words as a process; returns normally only when it exits with status 0.
+    private func run(_ arguments: [String], workingDirectory: String, source: String) async throws(SeparationError) {
+        let tool = arguments[0]
+        let executable: Executable = tool.contains("/") ? .path(.init(tool)) : .name(tool)
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
+        let configuration = Configuration(
+            executable: executable, arguments: Arguments(Array(arguments.dropFirst())), environment: .inherit,
+            workingDirectory: .init(workingDirectory), platformOptions: options)
+        let timeout = self.timeout
+
+        let outcome: RunOutcome = await withTaskGroup(of: RunOutcome?.self) { group in
+            group.addTask {
+                do {
+                    let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) {
+                        execution in
+                        async let standardOutput = OutputTail.read(execution.standardOutput)
+                        let standardError = await OutputTail.read(execution.standardError)
+                        return await (standardOutput, standardError)
+                    }
+                    // A run stopped by cancellation (a timeout or the caller) ends as a signal.
+                    if Task.isCancelled { return nil }
+                    let (standardOutput, standardError) = result.closureResult
+                    return .finished(result.terminationStatus, standardOutput: standardOutput, standardError: standardError)
+                } catch {
+                    if Task.isCancelled || error is CancellationError { return nil }
+                    return .launchFailed(String(describing: error))
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                } catch {
+                    return nil
+                }
+            }
+            var outcome = RunOutcome.cancelled
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    break
+                }
+            }
+            group.cancelAll()  // stops the timer, or tears the process group down on a timeout
+            return outcome
+        }
+
+        switch outcome {
+        case let .finished(status, standardOutput, standardError):
+            guard !status.isSuccess else { return }
+            let described: String
+            switch status {
+            case let .exited(code): described = "exit status \(code)"
+            case let .signaled(signal): described = "killed by signal \(signal)"
+            }
+            let errorLines = OutputTail.lastLines(standardError)
+            let output = errorLines.isEmpty ? OutputTail.lastLines(standardOutput) : errorLines
+            throw .toolFailed(path: source, tool: tool, status: described, output: output)
+        case let .launchFailed(reason):
+            throw .toolFailed(path: source, tool: tool, status: "could not start", output: reason)
+        case .timedOut:
+            let parts = timeout.components
+            throw .timeout(path: source, tool: tool, seconds: Double(parts.seconds) + Double(parts.attoseconds) * 1e-18)
+        case .cancelled:
+            throw .toolFailed(path: source, tool: tool, status: "cancelled", output: "")
+        }
+    }
+
+    // MARK: Reading the stems
+
+    /// The stem's file: the exact relative path, else the one file of that name below `directory`.
+    private static func locate(stem: String, pattern: String, in directory: URL, source: String) throws(SeparationError)
+        -> String
+    {
+        let exact = directory.appendingPathComponent(pattern)
+        if isRegularFile(exact.path) { return exact.path }
+
+        let written = filesBelow(directory)
+        let fileName = exact.lastPathComponent
+        var matches = written.filter { ($0 as NSString).lastPathComponent == fileName }
+        if matches.count > 1 {
+            let suffixed = matches.filter { $0.hasSuffix("/" + pattern) }
+            if !suffixed.isEmpty { matches = suffixed }
+        }
+        if matches.count == 1 { return directory.appendingPathComponent(matches[0]).path }
+        if matches.count > 1 {
+            throw .invalidStems(
+                path: source, reason: "stem '\(stem)' is ambiguous: \(fileName) found at \(matches.joined(separator: ", "))")
+        }
+        let shown = written.prefix(10).joined(separator: ", ") + (written.count > 10 ? ", …" : "")
+        throw .missingStem(
+            path: source, stem: stem,
+            searched: "\(pattern) in the tool's output directory and below; "
+                + (written.isEmpty ? "the tool wrote no files" : "the tool wrote \(shown)"))
+    }
+
+    private static func isRegularFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
+    /// Relative paths of every regular file below `directory`, sorted.
+    private static func filesBelow(_ directory: URL) -> [String] {
+        let root = directory.standardizedFileURL.path
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        var files: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if isRegularFile(root + "/" + relative) { files.append(relative) }
+        }
+        return files.sorted()
+    }
+
+    /// Decodes, down-mixes, resamples and length-fits one stem file.
+    private func readStem(_ stem: String, file: String, input: SeparationInput) throws(SeparationError) -> [Float] {
+        let source = input.sourcePath
+        let expected = input.mix.count
+        let context = "stem '\(stem)'"
+        var signal: [Float]
+        do {
+            let decoded = try AudioDecoder.decode(path: file)
+            signal = try Resampler(quality: .high).resample(
+                decoded.downmixed(), from: decoded.sampleRate, to: input.sampleRate, path: source)
+        } catch {
+            switch error {
+            case .nonFinite: throw .nonFinite(path: source, stem: stem)
+            case .empty: signal = []
+            default: throw .audio(Self.relocate(error, to: source, context: context))
+            }
+        }
+        guard abs(signal.count - expected) <= lengthTolerance else {
+            throw .lengthMismatch(path: source, stem: stem, expected: expected, actual: signal.count)
+        }
+        if signal.count > expected {
+            signal.removeLast(signal.count - expected)
+        } else if signal.count < expected {
+            signal.append(contentsOf: repeatElement(0, count: expected - signal.count))
+        }
+        return signal
+    }
+
+    // MARK: Helpers
+
+    /// The track's file name without its extension, as the tool sees it; "input" if that is
+    /// empty or too long to gain a `.wav` extension.
+    static func trackName(of sourcePath: String) -> String {
+        let base = ((sourcePath as NSString).lastPathComponent as NSString).deletingPathExtension
+        guard !base.isEmpty, base != "/", base != ".", base != "..", base.utf8.count <= 250 else { return "input" }
+        return base
+    }
+
+    /// The same audio error, naming the track instead of a temporary file.
+    private static func relocate(_ error: AudioError, to path: String, context: String) -> AudioError {
+        switch error {
+        case let .undecodable(_, r): .undecodable(path: path, reason: "\(context): \(r)")
+        case let .truncated(_, r): .truncated(path: path, reason: "\(context): \(r)")
+        case .empty: .empty(path: path)
+        case let .nonFinite(_, i): .nonFinite(path: path, firstIndex: i)
+        case .silent: .silent(path: path)
+        case let .resampling(_, r): .resampling(path: path, reason: "\(context): \(r)")
+        case let .unwritable(_, r): .unwritable(path: path, reason: "\(context): \(r)")
+        }
+    }
+}
+
+/// The bounded end of a process's output stream.
+enum OutputTail {
+    /// Bytes kept from the end of each stream.
+    static let limit = 64 * 1024
+
+    /// Reads the stream to its end (or until it fails) and returns its last `limit` bytes as text.
+    static func read(_ stream: SubprocessOutputSequence) async -> String {
+        var kept: [UInt8] = []
+        do {
+            for try await buffer in stream {
+                buffer.withUnsafeBytes { kept.append(contentsOf: $0) }
+                if kept.count > 2 * limit { kept.removeFirst(kept.count - limit) }
+            }
+        } catch {
+            // A failed read ends the capture; what was read so far still explains the failure.
+        }
+        if kept.count > limit { kept.removeFirst(kept.count - limit) }
+        return String(decoding: kept, as: UTF8.self)
+    }
+
+    /// The last `count` non-blank lines, each cut to 500 characters. Within a line only the text
+    /// after its last carriage return counts, as a terminal shows progress bars.
+    static func lastLines(_ text: String, count: Int = 10) -> String {
+        var lines: [String] = []
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            let shown = line.split(separator: "\r").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let last = shown.last(where: { !$0.isEmpty }) {
+                lines.append(last.count > 500 ? String(last.prefix(500)) + "…" : last)
+            }
+        }
+        return lines.suffix(count).joined(separator: "\n")
+    }
+}
