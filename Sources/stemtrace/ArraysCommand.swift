@@ -21,12 +21,15 @@ struct ArraysCommand: ParsableCommand {
         @Option(help: "Only this track id.")
         var track: String?
 
+        @Option(help: "Only arrays from this producer (separator id or its prefix, e.g. bandsplit).")
+        var producer: String?
+
         @Option(name: .shortAndLong, help: "Output directory.")
         var output: String
 
         func run() throws {
             let files = try ArrayExport.run(
-                store: Store.open(at: URL(fileURLWithPath: store)), kind: kind, track: track,
+                store: Store.open(at: URL(fileURLWithPath: store)), kind: kind, track: track, producer: producer,
                 output: URL(fileURLWithPath: output))
             print("wrote \(files.count) safetensors files to \(output)")
             if files.isEmpty {

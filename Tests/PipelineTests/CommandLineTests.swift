@@ -62,6 +62,16 @@ import Testing
             #expect(exported["logfiltspec"] == (try opened.read(row)))
         }
 
+        let stems = root.appendingPathComponent("stems")
+        let stemExport = try BuiltTool.run([
+            "arrays", "export", "--store", store.path, "--kind", "stem", "--producer", "bandsplit",
+            "--output", stems.path,
+        ])
+        #expect(stemExport.status == 0, "\(stemExport.output)")
+        let stemFiles = try FileManager.default.contentsOfDirectory(atPath: stems.path)
+        #expect(stemFiles.count == 8, "2 tracks × 4 built-in stems")
+        #expect(stemFiles.allSatisfy { $0.contains(".stem.") && $0.contains(".bandsplit-1-") })
+
         #expect(try BuiltTool.run(["verify", "--store", store.path]).status == 0)
         // Corrupt one payload byte: verify must fail and name the array.
         let row = try #require(try opened.catalog.arrays(kind: "mix").first)
