@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioIO", "Store", "Separation", "TestSupport"]),
     ]

@@ -1,0 +1,229 @@
+import COpenBLAS
+import Foundation
+
+/// Inference kernels on `FeatureMap`s, batched, matching PyTorch's CPU semantics in float32.
+/// Convolution is im2col + OpenBLAS `sgemm` (a 1×1, stride-1, unpadded convolution is a plain
+/// gemm on the input); everything else is a single pass over contiguous memory.
+public enum Kernels {
+    /// `torch.nn.functional.conv2d` without bias: cross-correlation, zero padding, square kernel.
+    /// - Parameter weights: OIHW, `outChannels × input.channels × kernel × kernel`.
+    public static func conv2d(
+        _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1,
+        padding: Int = 0
+    ) -> FeatureMap {
+        let cin = input.channels
+        let h = input.height
+        let w = input.width
+        precondition(
+            weights.count == outChannels * cin * kernel * kernel,
+            "conv weights do not match \(outChannels)×\(cin)×\(kernel)×\(kernel)")
+        let hOut = (h + 2 * padding - kernel) / stride + 1
+        let wOut = (w + 2 * padding - kernel) / stride + 1
+        var out = FeatureMap(batch: input.batch, channels: outChannels, height: max(hOut, 0), width: max(wOut, 0))
+        guard hOut > 0, wOut > 0 else { return out }
+        let k = cin * kernel * kernel
+        let pointwise = kernel == 1 && stride == 1 && padding == 0
+        // Output rows per im2col tile: keep the column matrix around 8 MiB.
+        let rowsPerTile = max(1, min(hOut, (2 << 20) / max(1, k * wOut)))
+        var columns = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerTile * wOut)
+        let inItem = input.itemSize
+        let outItem = out.itemSize
+        input.values.withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { wt in
+                out.values.withUnsafeMutableBufferPointer { y in
+                    columns.withUnsafeMutableBufferPointer { col in
+                        guard let xBase = x.baseAddress, let wBase = wt.baseAddress, let yBase = y.baseAddress else { return }
+                        for n in 0..<input.batch {
+                            let xItem = xBase + n * inItem
+                            let yItem = yBase + n * outItem
+                            if pointwise {
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(h * w), Int32(cin), 1,
+                                    wBase, Int32(cin), xItem, Int32(h * w), 0, yItem, Int32(h * w))
+                                continue
+                            }
+                            guard let colBase = col.baseAddress else { return }
+                            for row0 in Swift.stride(from: 0, to: hOut, by: rowsPerTile) {
+                                let rows = min(rowsPerTile, hOut - row0)
+                                let cols = rows * wOut
+                                im2col(
+                                    xItem, channels: cin, height: h, width: w, kernel: kernel, stride: stride, padding: padding,
+                                    firstRow: row0, rows: rows, outWidth: wOut, into: colBase)
+                                // y[:, row0*wOut ..< (row0+rows)*wOut] = W (out × k) · col (k × cols)
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
+                                    wBase, Int32(k), colBase, Int32(cols), 0, yItem + row0 * wOut, Int32(hOut * wOut))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Lays out the receptive fields of output rows `firstRow ..< firstRow + rows` as a
+    /// (channels·kernel·kernel) × (rows·outWidth) matrix, zero where the kernel reads padding.
+    static func im2col(
+        _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int,
+        firstRow: Int, rows: Int, outWidth: Int, into col: UnsafeMutablePointer<Float>
+    ) {
+        let cols = rows * outWidth
+        var r = 0
+        for c in 0..<channels {
+            let plane = x + c * height * width
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    let dst = col + r * cols
+                    for oy in 0..<rows {
+                        let iy = (firstRow + oy) * stride - padding + ky
+                        let line = dst + oy * outWidth
+                        guard iy >= 0, iy < height else {
+                            line.update(repeating: 0, count: outWidth)
+                            continue
+                        }
+                        let src = plane + iy * width
+                        if stride == 1 {
+                            // Contiguous run with zero edges.
+                            let first = max(0, padding - kx)
+                            let last = min(outWidth, width + padding - kx)
+                            if first > 0 { line.update(repeating: 0, count: first) }
+                            if last > first { (line + first).update(from: src + (first - padding + kx), count: last - first) }
+                            if last < outWidth { (line + max(last, 0)).update(repeating: 0, count: outWidth - max(last, 0)) }
+                        } else {
+                            for ox in 0..<outWidth {
+                                let ix = ox * stride - padding + kx
+                                line[ox] = ix >= 0 && ix < width ? src[ix] : 0
+                            }
+                        }
+                    }
+                    r += 1
+                }
+            }
+        }
+    }
+
+    /// Eval-mode batch norm folded as PyTorch's CPU kernel does: y = x·a + b with
+    /// a = weight / sqrt(var + eps), b = bias − mean·a; optionally followed by ReLU.
+    public static func batchNorm(_ x: inout FeatureMap, _ bn: BatchNormParameters, relu: Bool = false) {
+        precondition(bn.scale.count == x.channels, "batch norm has \(bn.scale.count) channels, input \(x.channels)")
+        let plane = x.planeSize
+        let channels = x.channels
+        x.values.withUnsafeMutableBufferPointer { v in
+            for n in 0..<x.batch {
+                for c in 0..<channels {
+                    let a = bn.scale[c]
+                    let b = bn.shift[c]
+                    let base = (n * channels + c) * plane
+                    if relu {
+                        for i in base..<(base + plane) { v[i] = max(v[i] * a + b, 0) }
+                    } else {
+                        for i in base..<(base + plane) { v[i] = v[i] * a + b }
+                    }
+                }
+            }
+        }
+    }
+
+    /// x ← relu(x + y), elementwise.
+    public static func addRelu(_ x: inout FeatureMap, _ y: FeatureMap) {
+        precondition(x.shape == y.shape, "residual shapes differ: \(x.shape) vs \(y.shape)")
+        x.values.withUnsafeMutableBufferPointer { a in
+            y.values.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { a[i] = max(a[i] + b[i], 0) }
+            }
+        }
+    }
+
+    /// `max_pool2d(kernel 2, stride 2)`, floor mode: an odd trailing row or column is dropped.
+    public static func maxPool2x2(_ x: FeatureMap) -> FeatureMap {
+        let h = x.height / 2
+        let w = x.width / 2
+        var out = FeatureMap(batch: x.batch, channels: x.channels, height: h, width: w)
+        x.values.withUnsafeBufferPointer { src in
+            out.values.withUnsafeMutableBufferPointer { dst in
+                for p in 0..<(x.batch * x.channels) {
+                    let s = p * x.planeSize
+                    let d = p * h * w
+                    for i in 0..<h {
+                        let r0 = s + 2 * i * x.width
+                        let r1 = r0 + x.width
+                        for j in 0..<w {
+                            dst[d + i * w + j] = max(
+                                max(src[r0 + 2 * j], src[r0 + 2 * j + 1]), max(src[r1 + 2 * j], src[r1 + 2 * j + 1]))
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// `adaptive_avg_pool2d(1)` + flatten: the mean over height × width, `batch × channels`.
+    public static func globalMean(_ x: FeatureMap) -> [Float] {
+        var out = [Float](repeating: 0, count: x.batch * x.channels)
+        x.values.withUnsafeBufferPointer { v in
+            for p in 0..<(x.batch * x.channels) {
+                var sum: Double = 0
+                for i in (p * x.planeSize)..<((p + 1) * x.planeSize) { sum += Double(v[i]) }
+                out[p] = Float(sum / Double(x.planeSize))
+            }
+        }
+        return out
+    }
+
+    /// `torch.nn.Linear` without bias: y (batch × out) = x (batch × in) · Wᵀ, W is `out × in`.
+    public static func linear(_ x: [Float], batch: Int, weights: [Float], outFeatures: Int, inFeatures: Int) -> [Float] {
+        precondition(x.count == batch * inFeatures && weights.count == outFeatures * inFeatures, "linear shapes do not match")
+        var y = [Float](repeating: 0, count: batch * outFeatures)
+        x.withUnsafeBufferPointer { a in
+            weights.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { out in
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outFeatures), Int32(inFeatures), 1,
+                        a.baseAddress, Int32(inFeatures), w.baseAddress, Int32(inFeatures), 0, out.baseAddress,
+                        Int32(outFeatures))
+                }
+            }
+        }
+        return y
+    }
+
+    /// Appends one channel holding `plane[row]` on every column (the same for every batch item).
+    public static func appendRowChannel(_ x: FeatureMap, rowValues: [Float]) -> FeatureMap {
+        precondition(rowValues.count == x.height, "one value per row")
+        var out = FeatureMap(batch: x.batch, channels: x.channels + 1, height: x.height, width: x.width)
+        let outItem = out.itemSize
+        x.values.withUnsafeBufferPointer { src in
+            out.values.withUnsafeMutableBufferPointer { dst in
+                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                for n in 0..<x.batch {
+                    let item = d + n * outItem
+                    item.update(from: s + n * x.itemSize, count: x.itemSize)
+                    let extra = item + x.itemSize
+                    for i in 0..<x.height { (extra + i * x.width).update(repeating: rowValues[i], count: x.width) }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Batch-norm statistics folded to a per-channel scale and shift (eps 1e-5 by default).
+public struct BatchNormParameters: Sendable {
+    public let scale: [Float]
+    public let shift: [Float]
+
+    public init(weight: [Float], bias: [Float], mean: [Float], variance: [Float], eps: Float = 1e-5) {
+        precondition(
+            [bias.count, mean.count, variance.count].allSatisfy { $0 == weight.count }, "batch norm vectors differ in length")
+        var scale = [Float](repeating: 0, count: weight.count)
+        var shift = scale
+        for c in 0..<weight.count {
+            scale[c] = weight[c] / (variance[c] + eps).squareRoot()
+            shift[c] = bias[c] - mean[c] * scale[c]
+        }
+        self.scale = scale
+        self.shift = shift
+    }
+}
