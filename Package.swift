@@ -79,6 +79,12 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioIO", "Store", "Separation", "TestSupport"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "AudioIO", "Store", "Separation", "Inference", "DSP", .product(name: "GRDB", package: "GRDB.swift"),
+                "TestSupport",
+            ]
+        ),
     ]
 )

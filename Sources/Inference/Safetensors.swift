@@ -46,6 +46,19 @@ public enum Safetensors {
         return tensors
     }
 
+    /// The `__metadata__` strings of a file held in memory (empty when there are none).
+    public static func metadata(_ data: Data) throws(SafetensorsError) -> [String: String] {
+        guard data.count >= 8 else { throw .malformed(source: "<memory>", reason: "shorter than the 8-byte header length") }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(data.count - 8) else { throw .malformed(source: "<memory>", reason: "header too long") }
+        let start = data.startIndex + 8
+        guard let json = try? JSONSerialization.jsonObject(with: data[start..<(start + Int(headerLength))]) as? [String: Any]
+        else {
+            throw .malformed(source: "<memory>", reason: "header is not a JSON object")
+        }
+        return (json["__metadata__"] as? [String: String]) ?? [:]
+    }
+
     /// Reads a file from disk.
     public static func read(contentsOf url: URL) throws(SafetensorsError) -> [String: Tensor] {
         let data: Data

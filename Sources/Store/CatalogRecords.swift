@@ -207,3 +207,85 @@ public struct SeparatorRecord: CatalogRecord, Equatable {
         self.createdAt = createdAt
     }
 }
+
+/// A registered model (migration 0003), identified by the content hash of its weights.
+public struct ModelRecord: CatalogRecord, Equatable {
+    public static let databaseTableName = "models"
+    public var id: String
+    public var name: String
+    public var kind: String
+    public var frontEnd: String
+    public var labels: String
+    public var metadata: String
+    public var createdAt: String
+
+    public init(id: String, name: String, kind: String, frontEnd: String, labels: String, metadata: String, createdAt: String) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.frontEnd = frontEnd
+        self.labels = labels
+        self.metadata = metadata
+        self.createdAt = createdAt
+    }
+}
+
+/// One predicted value (a concept or an output) of a model for an excerpt.
+public struct PredictionRecord: CatalogRecord, Equatable {
+    public static let databaseTableName = "predictions"
+    public var excerptId: Int64
+    public var trackId: String
+    public var modelId: String
+    public var kind: String
+    public var name: String
+    public var value: Double
+    public var inputStart: Int
+    public var runId: Int64?
+    public var createdAt: String
+
+    public init(
+        excerptId: Int64, trackId: String, modelId: String, kind: String, name: String, value: Double, inputStart: Int,
+        runId: Int64?, createdAt: String
+    ) {
+        self.excerptId = excerptId
+        self.trackId = trackId
+        self.modelId = modelId
+        self.kind = kind
+        self.name = name
+        self.value = value
+        self.inputStart = inputStart
+        self.runId = runId
+        self.createdAt = createdAt
+    }
+}
+
+/// The paper's effect of one concept on one output for an excerpt.
+public struct EffectRecord: CatalogRecord, Equatable {
+    public static let databaseTableName = "effects"
+    public var excerptId: Int64
+    public var trackId: String
+    public var modelId: String
+    public var output: String
+    public var concept: String
+    public var conceptValue: Double
+    public var weight: Double
+    public var effect: Double
+    public var relativeEffect: Double
+    public var runId: Int64?
+
+    public init(
+        excerptId: Int64, trackId: String, modelId: String, output: String, concept: String, conceptValue: Double,
+        weight: Double, effect: Double, relativeEffect: Double, runId: Int64?
+    ) {
+        self.excerptId = excerptId
+        self.trackId = trackId
+        self.modelId = modelId
+        self.output = output
+        self.concept = concept
+        self.conceptValue = conceptValue
+        self.weight = weight
+        self.effect = effect
+        self.relativeEffect = relativeEffect
+        self.runId = runId
+    }
+}

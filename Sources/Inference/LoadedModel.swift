@@ -1,0 +1,40 @@
+import Foundation
+import Store
+
+/// A model file loaded from disk and recognised by its tensor names: the paper's RF-ResNet
+/// (PyTorch keys) or, once supported, the musicnn tagger (TensorFlow keys). Its `id` is the
+/// XXH3-128 of the file's bytes: the store identifies models by content, never by path.
+public struct LoadedModel: Sendable {
+    public enum Kind: String, Sendable { case rfresnet, musicnn }
+
+    public let url: URL
+    public let id: String
+    public let kind: Kind
+    public let tensors: [String: Tensor]
+    public let metadata: [String: String]
+
+    public init(contentsOf url: URL) throws(ModelError) {
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        let tensors: [String: Tensor]
+        do { tensors = try Safetensors.decode(data, source: url.path) } catch {
+            throw .unreadable(path: url.path, reason: error.description)
+        }
+        if tensors["in_c.0.weight"] != nil {
+            kind = .rfresnet
+        } else if tensors["conv2d/kernel"] != nil || tensors.keys.contains(where: { $0.hasPrefix("batch_normalization") }) {
+            kind = .musicnn
+        } else {
+            throw .unreadable(
+                path: url.path, reason: "neither an RF-ResNet (PyTorch keys) nor a musicnn (TensorFlow keys) weights file")
+        }
+        var hasher = ContentHash.Hasher()
+        data.withUnsafeBytes { hasher.update($0) }
+        self.id = hasher.finalize()
+        self.url = url
+        self.tensors = tensors
+        self.metadata = (try? Safetensors.metadata(data)) ?? [:]
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Inference
+import Store
+
+/// `stemtrace model run`: a model on tensors from a safetensors file, so users can check a
+/// conversion against their own framework. The input file holds a float32 tensor `input`; the
+/// output holds one tensor per model output under the model's names (RF-ResNet: `concepts`,
+/// `output`, `embedding`).
+public enum ModelRun {
+    public static func run(model url: URL, input: URL, output: URL) throws -> [String: [Int]] {
+        let loaded = try LoadedModel(contentsOf: url)
+        let tensors = try Safetensors.read(contentsOf: input)
+        guard let x = tensors["input"] else {
+            throw PipelineError.invalidOption(
+                "\(input.path) has no tensor named 'input' (found: \(tensors.keys.sorted().joined(separator: ", ")))")
+        }
+        guard x.dtype == .f32 else {
+            throw PipelineError.invalidOption("\(input.path): 'input' is \(x.dtype.rawValue), expected F32")
+        }
+        var outputs: [String: Tensor] = [:]
+        switch loaded.kind {
+        case .rfresnet:
+            let model = try RFResNet(weights: loaded.tensors)
+            // Accept [F, T], [C, F, T] or [N, C, F, T].
+            let shape = Array(repeating: 1, count: max(0, 4 - x.shape.count)) + x.shape
+            guard shape.count == 4 else {
+                throw PipelineError.invalidOption("'input' must have 2 to 4 dimensions, has shape \(x.shape)")
+            }
+            let map = FeatureMap(batch: shape[0], channels: shape[1], height: shape[2], width: shape[3], values: try x.floats())
+            let result = try model.forward(map)
+            outputs["concepts"] = Tensor(floats: result.concepts, shape: [map.batch, RFResNet.conceptNames.count])
+            outputs["output"] = Tensor(floats: result.output, shape: [map.batch, RFResNet.outputNames.count])
+            outputs["embedding"] = Tensor(floats: result.embedding.values, shape: result.embedding.shape)
+        case .musicnn:
+            outputs = try MusicnnModelRun.run(loaded, input: x)
+        }
+        try Safetensors.write(outputs, metadata: ["model": loaded.id, "kind": loaded.kind.rawValue], to: output)
+        return outputs.mapValues(\.shape)
+    }
+}
