@@ -41,7 +41,11 @@ let package = Package(
             dependencies: ["CLZ4", "CXXHash", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("schema")]
         ),
-        .target(name: "Inference", dependencies: ["Store", "COpenBLAS"]),
+        .target(
+            name: "Inference",
+            dependencies: ["Store", "COpenBLAS", "DSP", "AudioIO"],
+            resources: [.copy("Resources/musicnn-msd")]
+        ),
         .target(
             name: "Separation",
             dependencies: ["AudioIO", "DSP", "Store", .product(name: "Subprocess", package: "swift-subprocess")]
@@ -66,6 +70,11 @@ let package = Package(
             name: "SpectrogramBench",
             dependencies: ["AudioIO", "DSP", "Pipeline"],
             path: "tools/bench/SpectrogramBench"
+        ),
+        .executableTarget(
+            name: "ModelBench",
+            dependencies: ["Inference", "Store", "COpenBLAS"],
+            path: "tools/bench/ModelBench"
         ),
         .executableTarget(
             name: "SeparationBench",

@@ -8,8 +8,8 @@ public enum Kernels {
     /// `torch.nn.functional.conv2d` without bias: cross-correlation, zero padding, square kernel.
     /// - Parameter weights: OIHW, `outChannels × input.channels × kernel × kernel`.
     public static func conv2d(
-        _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1,
-        padding: Int = 0
+        _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> FeatureMap {
         let cin = input.channels
         let h = input.height
@@ -22,39 +22,33 @@ public enum Kernels {
         var out = FeatureMap(batch: input.batch, channels: outChannels, height: max(hOut, 0), width: max(wOut, 0))
         guard hOut > 0, wOut > 0 else { return out }
         let k = cin * kernel * kernel
-        let pointwise = kernel == 1 && stride == 1 && padding == 0
-        // Output rows per im2col tile: keep the column matrix around 8 MiB.
-        let rowsPerTile = max(1, min(hOut, (2 << 20) / max(1, k * wOut)))
-        var columns = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerTile * wOut)
+        // Output rows per im2col tile: keep each worker's column matrix around 8 MiB.
+        let rowsPerTile = max(1, min((hOut + 8 * threads - 1) / max(1, 8 * threads), (2 << 20) / max(1, k * wOut)))
+        let tiles = (hOut + rowsPerTile - 1) / rowsPerTile
         let inItem = input.itemSize
         let outItem = out.itemSize
+        openblas_set_num_threads(1)  // parallelism comes from the tiles
         input.values.withUnsafeBufferPointer { x in
             weights.withUnsafeBufferPointer { wt in
                 out.values.withUnsafeMutableBufferPointer { y in
-                    columns.withUnsafeMutableBufferPointer { col in
-                        guard let xBase = x.baseAddress, let wBase = wt.baseAddress, let yBase = y.baseAddress else { return }
-                        for n in 0..<input.batch {
-                            let xItem = xBase + n * inItem
-                            let yItem = yBase + n * outItem
-                            if pointwise {
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(h * w), Int32(cin), 1,
-                                    wBase, Int32(cin), xItem, Int32(h * w), 0, yItem, Int32(h * w))
-                                continue
-                            }
-                            guard let colBase = col.baseAddress else { return }
-                            for row0 in Swift.stride(from: 0, to: hOut, by: rowsPerTile) {
-                                let rows = min(rowsPerTile, hOut - row0)
-                                let cols = rows * wOut
-                                im2col(
-                                    xItem, channels: cin, height: h, width: w, kernel: kernel, stride: stride, padding: padding,
-                                    firstRow: row0, rows: rows, outWidth: wOut, into: colBase)
-                                // y[:, row0*wOut ..< (row0+rows)*wOut] = W (out × k) · col (k × cols)
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
-                                    wBase, Int32(k), colBase, Int32(cols), 0, yItem + row0 * wOut, Int32(hOut * wOut))
-                            }
-                        }
+                    guard let xb = x.baseAddress, let wb = wt.baseAddress, let yb = y.baseAddress else { return }
+                    let xp = UnsafeSendable(UnsafeMutablePointer(mutating: xb))
+                    let wp = UnsafeSendable(UnsafeMutablePointer(mutating: wb))
+                    let yp = UnsafeSendable(yb)
+                    DispatchQueue.concurrentPerform(iterations: input.batch * tiles) { job in
+                        let n = job / tiles
+                        let row0 = (job % tiles) * rowsPerTile
+                        let rows = min(rowsPerTile, hOut - row0)
+                        let cols = rows * wOut
+                        let col = UnsafeMutablePointer<Float>.allocate(capacity: k * cols)
+                        defer { col.deallocate() }
+                        im2col(
+                            xp.pointer + n * inItem, channels: cin, height: h, width: w, kernel: kernel, stride: stride,
+                            padding: padding, firstRow: row0, rows: rows, outWidth: wOut, into: col)
+                        // y[:, row0*wOut ..< (row0+rows)*wOut] = W (out × k) · col (k × cols)
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
+                            wp.pointer, Int32(k), col, Int32(cols), 0, yp.pointer + n * outItem + row0 * wOut, Int32(hOut * wOut))
                     }
                 }
             }
@@ -110,16 +104,16 @@ public enum Kernels {
         let plane = x.planeSize
         let channels = x.channels
         x.values.withUnsafeMutableBufferPointer { v in
-            for n in 0..<x.batch {
-                for c in 0..<channels {
-                    let a = bn.scale[c]
-                    let b = bn.shift[c]
-                    let base = (n * channels + c) * plane
-                    if relu {
-                        for i in base..<(base + plane) { v[i] = max(v[i] * a + b, 0) }
-                    } else {
-                        for i in base..<(base + plane) { v[i] = v[i] * a + b }
-                    }
+            guard let base = v.baseAddress else { return }
+            let vp = UnsafeSendable(base)
+            DispatchQueue.concurrentPerform(iterations: x.batch * channels) { p in
+                let a = bn.scale[p % channels]
+                let b = bn.shift[p % channels]
+                let plane0 = vp.pointer + p * plane
+                if relu {
+                    for i in 0..<plane { plane0[i] = max(plane0[i] * a + b, 0) }
+                } else {
+                    for i in 0..<plane { plane0[i] = plane0[i] * a + b }
                 }
             }
         }
@@ -128,9 +122,18 @@ public enum Kernels {
     /// x ← relu(x + y), elementwise.
     public static func addRelu(_ x: inout FeatureMap, _ y: FeatureMap) {
         precondition(x.shape == y.shape, "residual shapes differ: \(x.shape) vs \(y.shape)")
+        let planes = x.batch * x.channels
+        let plane = x.planeSize
         x.values.withUnsafeMutableBufferPointer { a in
             y.values.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { a[i] = max(a[i] + b[i], 0) }
+                guard let ab = a.baseAddress, let bb = b.baseAddress else { return }
+                let ap = UnsafeSendable(ab)
+                let bp = UnsafeSendable(UnsafeMutablePointer(mutating: bb))
+                DispatchQueue.concurrentPerform(iterations: planes) { p in
+                    let s = ap.pointer + p * plane
+                    let t = bp.pointer + p * plane
+                    for i in 0..<plane { s[i] = max(s[i] + t[i], 0) }
+                }
             }
         }
     }

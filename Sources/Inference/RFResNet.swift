@@ -121,7 +121,11 @@ public struct RFResNet: Sendable {
     /// Runs the network on `input` (batch × 1 × 149 × T, T ≥ 9). `observe` receives named
     /// intermediates (`in_c`, `<block>.conv1` before its batch norm, `<block>` before any pool,
     /// `stage1`, `stage2`, `stage3`) for parity checks.
-    public func forward(_ input: FeatureMap, observe: ((String, FeatureMap) -> Void)? = nil) throws(ModelError) -> Result {
+    /// - Parameter threads: workers the convolutions split their output across (default: all cores).
+    public func forward(
+        _ input: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        observe: ((String, FeatureMap) -> Void)? = nil
+    ) throws(ModelError) -> Result {
         guard input.channels == 1 else {
             throw .inputShape(model: Self.name, reason: "input has \(input.channels) channels, expected 1")
         }
@@ -130,11 +134,12 @@ public struct RFResNet: Sendable {
                 model: Self.name,
                 reason: "input is \(input.height) × \(input.width); at least \(Self.minimumFrames) bands and frames are needed")
         }
-        var x = Kernels.conv2d(input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1)
+        var x = Kernels.conv2d(
+            input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1, threads: threads)
         Kernels.batchNorm(&x, inBN, relu: true)
         observe?("in_c", x)
         for block in blocks {
-            x = run(block, x, observe: observe)
+            x = run(block, x, threads: threads, observe: observe)
             observe?(block.prefix, x)
             if block.poolAfter { x = Kernels.maxPool2x2(x) }
             if block.prefix == "stage1.block3" { observe?("stage1", x) }
@@ -151,19 +156,19 @@ public struct RFResNet: Sendable {
         return Result(concepts: concepts, output: output, embedding: x, pooled: pooled)
     }
 
-    private func run(_ b: Block, _ x: FeatureMap, observe: ((String, FeatureMap) -> Void)?) -> FeatureMap {
+    private func run(_ b: Block, _ x: FeatureMap, threads: Int, observe: ((String, FeatureMap) -> Void)?) -> FeatureMap {
         let coordinates = Self.coordinateChannel(height: x.height)
-        var y = Kernels.conv2d(
-            Kernels.appendRowChannel(x, rowValues: coordinates), weights: b.conv1, outChannels: b.outChannels,
-            kernel: b.kernel1, padding: b.kernel1 / 3)
+        var y = Kernels.convolution(
+            x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
+            rowChannel: coordinates, threads: threads)
         observe?("\(b.prefix).conv1", y)
         Kernels.batchNorm(&y, b.bn1, relu: true)
-        var z = Kernels.conv2d(
-            Kernels.appendRowChannel(y, rowValues: coordinates), weights: b.conv2, outChannels: b.outChannels,
-            kernel: b.kernel2, padding: b.kernel2 / 3)
+        var z = Kernels.convolution(
+            y, weights: b.conv2, outChannels: b.outChannels, kernel: b.kernel2, padding: b.kernel2 / 3,
+            rowChannel: coordinates, threads: threads)
         Kernels.batchNorm(&z, b.bn2)
         if let shortcut = b.shortcut {
-            var s = Kernels.conv2d(x, weights: shortcut.weights, outChannels: b.outChannels, kernel: 1)
+            var s = Kernels.convolution(x, weights: shortcut.weights, outChannels: b.outChannels, kernel: 1, threads: threads)
             Kernels.batchNorm(&s, shortcut.bn)
             Kernels.addRelu(&z, s)
         } else {

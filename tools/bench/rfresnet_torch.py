@@ -7,15 +7,22 @@
 Runs the model from tools/rfresnet_torch.py in eval mode under
 torch.inference_mode() on random input (B,1,149,1252) (a 40-s excerpt), for
 every batch size × thread count: one warm-up, then the median of N timed
-runs (default 5 for B=1, 3 otherwise). Prints one JSON line per configuration:
-{"peer","batch","threads","median_ms","gflops_per_s"}, with 32.2296 GFLOP of
-conv+linear work per item (RFRESNET.md). Set up the venv with
+runs (default 5 for B=1, 3 otherwise). Each configuration runs in a fresh
+child process with OMP_NUM_THREADS set: changing torch.set_num_threads from 1
+back to 2 inside one process was measured to make the 2-thread runs ~4× slower
+(GNU OpenMP pool), so configurations must not share a process.
+Prints one JSON line per configuration: {"peer", "batch", "threads",
+"median_ms", "gflops_per_s"}, with 32.2296 GFLOP of conv+linear work per item
+(RFRESNET.md). Set up the venv with
 tools/bench/setup_torch_venv.sh.
 """
 import argparse
 import importlib.util
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -57,12 +64,19 @@ def main():
     args = ap.parse_args()
     if not args.weights.is_file():
         ap.error(f"weights not found: {args.weights} (pass --weights)")
-    model = arch.load_model(args.weights)
-    for b in args.batches:
-        for n in args.threads:
-            runs = args.runs or (5 if b == 1 else 3)
-            print(json.dumps(time_config(model, b, n, runs)), flush=True)
+    configs = [(b, n) for b in args.batches for n in args.threads]
+    if len(configs) == 1:  # time it here (also the child-process case)
+        b, n = configs[0]
+        model = arch.load_model(args.weights)
+        print(json.dumps(time_config(model, b, n, args.runs or (5 if b == 1 else 3))), flush=True)
+        return 0
+    status = 0
+    for b, n in configs:  # one fresh process per configuration
+        cmd = [sys.executable, __file__, "--weights", str(args.weights),
+               "--batches", str(b), "--threads", str(n)] + (["--runs", str(args.runs)] if args.runs else [])
+        status |= subprocess.run(cmd, env={**os.environ, "OMP_NUM_THREADS": str(n)}).returncode
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

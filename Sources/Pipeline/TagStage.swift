@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import Inference
+import Store
+
+/// `stemtrace tag`: musicnn (MSD model) genre tags for every stored track, computed from the
+/// stored excerpt mix (resampled 22 050 → 16 000 Hz with soxr; musicnn itself used resampy).
+/// The top tags are stored in `tags` with their probability and the model's id as the source,
+/// beside file-metadata and CSV tags; the model is registered in `models`. Tracks already tagged
+/// by the same model are skipped; a track too short for one 3-s patch is reported and skipped.
+public struct TagStage: Sendable {
+    public struct Summary: Sendable {
+        public var runId: Int64
+        public var modelId: String
+        public var tagged = 0
+        public var skipped = 0
+        public var failures: [(track: String, reason: String)] = []
+    }
+
+    public let store: URL
+    public let model: URL?
+    public let top: Int
+
+    /// - Parameters:
+    ///   - model: musicnn weights (TensorFlow key names); nil uses the bundled MSD_musicnn weights.
+    ///   - top: tags stored per track.
+    public init(store: URL, model: URL? = nil, top: Int = 5) {
+        self.store = store
+        self.model = model
+        self.top = max(1, top)
+    }
+
+    public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
+        guard let url = model ?? MusicnnModel.bundledWeightsURL else {
+            throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+        }
+        let loaded = try LoadedModel(contentsOf: url)
+        guard loaded.kind == .musicnn else {
+            throw PipelineError.invalidOption("\(url.path) is a \(loaded.kind.rawValue) model; tag runs musicnn")
+        }
+        let tagger = MusicnnTagger(model: try MusicnnModel(weights: loaded.tensors))
+        let opened = try Store.open(at: store)
+        let writer = try opened.writer()
+        let record = ModelRecord(
+            id: loaded.id, name: url.lastPathComponent, kind: loaded.kind.rawValue, frontEnd: "mel:16000Hz:96x187",
+            labels: CanonicalJSON.string(["tags": MusicnnModel.labels]), metadata: CanonicalJSON.string(loaded.metadata),
+            createdAt: Timestamp.now())
+        try opened.catalog.write { db in try record.insert(db, onConflict: .ignore) }
+        let source = "musicnn:\(loaded.id)"
+        let (mixes, done) = try opened.catalog.read { db -> ([ArrayRecord], Set<String>) in
+            let rows = try ArrayRecord.filter(Column("kind") == "mix").order(Column("id")).fetchAll(db)
+            let tagged = Set(
+                try String.fetchAll(db, sql: "SELECT DISTINCT track_id FROM tags WHERE source = ?", arguments: [source]))
+            return (rows, tagged)
+        }
+        var seen = Set<String>()
+        let jobs = mixes.filter { !done.contains($0.trackId) && seen.insert($0.trackId).inserted }
+        let runId = try writer.beginRun(
+            command: "tag", parameters: CanonicalJSON.string(["model": loaded.id, "top": String(top)]),
+            configHash: loaded.id)
+        var summary = Summary(runId: runId, modelId: loaded.id, skipped: Set(mixes.map(\.trackId)).count - jobs.count)
+        let progress = ProgressReporter(label: "tag", total: jobs.count, mode: progressMode)
+        for job in jobs {
+            let mix = try opened.read(job).floats()
+            do {
+                let tags = try tagger.tag(mix, sampleRate: 22050).top(top)
+                let rows = tags.map {
+                    TagRecord(trackId: job.trackId, tag: $0.label.lowercased(), source: source, score: Double($0.probability))
+                }
+                try opened.catalog.write { db in for row in rows { try row.upsert(db) } }
+                summary.tagged += 1
+                progress.advance()
+            } catch {
+                summary.failures.append((job.trackId, "\(error)"))
+                let failure = RunFailureRecord(runId: runId, path: job.trackId, reason: "\(error)")
+                try opened.catalog.write { db in try failure.insert(db) }
+                progress.advance(failed: true)
+            }
+        }
+        progress.finish()
+        var counts = RunCounts()
+        counts.processed = jobs.count
+        counts.succeeded = summary.tagged
+        counts.skipped = summary.skipped
+        counts.failed = summary.failures.count
+        try writer.updateRun(runId, counts: counts, status: summary.failures.isEmpty ? "completed" : "completed_with_failures")
+        return summary
+    }
+}

@@ -1,0 +1,95 @@
+// Benchmark: OpenBLAS sgemm peak and the RF-ResNet forward pass (release build).
+//
+//   ModelBench --weights W.safetensors [--repeat N] [--threads 1,2] [--batches 1,8]
+//
+// Prints one JSON line for the sgemm peak per thread count (2048³, median of 5) and one per
+// (batch, threads) forward configuration: median ms, GFLOP/s (32.2296 GFLOP per 1×149×1252 item,
+// the reference's count) and the fraction of the measured sgemm peak.
+import COpenBLAS
+import Foundation
+import Inference
+import Store
+
+func option(_ name: String) -> String? {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    return times.sorted()[runs / 2]
+}
+
+guard let weightsPath = option("--weights") else {
+    FileHandle.standardError.write(
+        Data("usage: ModelBench --weights W.safetensors [--repeat N] [--threads 1,2] [--batches 1,8]\n".utf8))
+    exit(64)
+}
+let repeats = max(1, Int(option("--repeat") ?? "5") ?? 5)
+let threadCounts = (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) }
+let batches = (option("--batches") ?? "1,8").split(separator: ",").compactMap { Int($0) }
+let flopsPerItem = 32.229_628_444e9
+
+do {
+    let model = try RFResNet(weights: Safetensors.read(contentsOf: URL(fileURLWithPath: weightsPath)))
+    var peak: [Int: Double] = [:]
+    let n = 2048
+    let a = [Float](repeating: 0.5, count: n * n)
+    let b = a
+    var c = [Float](repeating: 0, count: n * n)
+    for threads in threadCounts {
+        openblas_set_num_threads(Int32(threads))
+        let seconds = median(5) {
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c,
+                Int32(n))
+        }
+        peak[threads] = 2 * pow(Double(n), 3) / seconds / 1e9
+        print(String(format: "{\"op\":\"sgemm %d^3\",\"threads\":%d,\"gflops_per_s\":%.1f}", n, threads, peak[threads] ?? 0))
+    }
+    if CommandLine.arguments.contains("--profile") {
+        // Time between the forward pass's named intermediates (a coarse per-layer profile).
+        let input = FeatureMap(
+            batch: 1, channels: 1, height: 149, width: 1252, values: [Float](repeating: 0.5, count: 149 * 1252))
+        for threads in threadCounts {
+            var last = DispatchTime.now().uptimeNanoseconds
+            var marks: [(String, Double)] = []
+            _ = try model.forward(input, threads: threads) { name, _ in
+                let now = DispatchTime.now().uptimeNanoseconds
+                marks.append((name, Double(now - last) / 1e6))
+                last = DispatchTime.now().uptimeNanoseconds
+            }
+            print("profile threads=\(threads): " + marks.map { String(format: "%@ %.1f", $0.0, $0.1) }.joined(separator: ", "))
+        }
+    }
+    for batch in batches {
+        var state: UInt32 = 1
+        let input = FeatureMap(
+            batch: batch, channels: 1, height: 149, width: 1252,
+            values: (0..<(batch * 149 * 1252)).map { _ in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return Float(state % 1000) / 400
+            })
+        for threads in threadCounts {
+            _ = try model.forward(input, threads: threads)  // warm-up
+            let seconds = try median(batch == 1 ? repeats : max(1, repeats / 2)) {
+                _ = try model.forward(input, threads: threads)
+            }
+            let gflops = flopsPerItem * Double(batch) / seconds / 1e9
+            print(
+                String(
+                    format:
+                        "{\"impl\":\"stemtrace\",\"batch\":%d,\"threads\":%d,\"median_ms\":%.1f,\"gflops_per_s\":%.1f,\"fraction_of_sgemm_peak\":%.2f}",
+                    batch, threads, seconds * 1000, gflops, gflops / (peak[threads] ?? gflops)))
+        }
+    }
+} catch {
+    FileHandle.standardError.write(Data("ModelBench: \(error)\n".utf8))
+    exit(1)
+}
