@@ -9,9 +9,9 @@ public enum Kernels {
     /// - Parameter weights: OIHW, `outChannels × input.channels × kernel × kernel`.
     public static func conv2d(
         _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        rowChannel: [Float]? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> FeatureMap {
-        let cin = input.channels
+        let cin = input.channels + (rowChannel == nil ? 0 : 1)
         let h = input.height
         let w = input.width
         precondition(
@@ -35,7 +35,7 @@ public enum Kernels {
                     let xp = UnsafeSendable(UnsafeMutablePointer(mutating: xb))
                     let wp = UnsafeSendable(UnsafeMutablePointer(mutating: wb))
                     let yp = UnsafeSendable(yb)
-                    DispatchQueue.concurrentPerform(iterations: input.batch * tiles) { job in
+                    ParallelFor.run(iterations: input.batch * tiles, threads: threads) { job in
                         let n = job / tiles
                         let row0 = (job % tiles) * rowsPerTile
                         let rows = min(rowsPerTile, hOut - row0)
@@ -43,8 +43,9 @@ public enum Kernels {
                         let col = UnsafeMutablePointer<Float>.allocate(capacity: k * cols)
                         defer { col.deallocate() }
                         im2col(
-                            xp.pointer + n * inItem, channels: cin, height: h, width: w, kernel: kernel, stride: stride,
-                            padding: padding, firstRow: row0, rows: rows, outWidth: wOut, into: col)
+                            xp.pointer + n * inItem, channels: input.channels, height: h, width: w, kernel: kernel,
+                            stride: stride, padding: padding, firstRow: row0, rows: rows, outWidth: wOut, rowChannel: rowChannel,
+                            into: col)
                         // y[:, row0*wOut ..< (row0+rows)*wOut] = W (out × k) · col (k × cols)
                         cblas_sgemm(
                             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
@@ -60,12 +61,14 @@ public enum Kernels {
     /// (channels·kernel·kernel) × (rows·outWidth) matrix, zero where the kernel reads padding.
     static func im2col(
         _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int,
-        firstRow: Int, rows: Int, outWidth: Int, into col: UnsafeMutablePointer<Float>
+        firstRow: Int, rows: Int, outWidth: Int, rowChannel: [Float]? = nil, into col: UnsafeMutablePointer<Float>
     ) {
         let cols = rows * outWidth
         var r = 0
-        for c in 0..<channels {
-            let plane = x + c * height * width
+        // Channel `channels` (when `rowChannel` is given) is virtual: rowChannel[row] everywhere.
+        for c in 0..<(channels + (rowChannel == nil ? 0 : 1)) {
+            let plane = x + min(c, channels - 1) * height * width
+            let constantRow = c == channels ? rowChannel : nil
             for ky in 0..<kernel {
                 for kx in 0..<kernel {
                     let dst = col + r * cols
@@ -82,12 +85,18 @@ public enum Kernels {
                             let first = max(0, padding - kx)
                             let last = min(outWidth, width + padding - kx)
                             if first > 0 { line.update(repeating: 0, count: first) }
-                            if last > first { (line + first).update(from: src + (first - padding + kx), count: last - first) }
+                            if last > first {
+                                if let constantRow {
+                                    (line + first).update(repeating: constantRow[iy], count: last - first)
+                                } else {
+                                    (line + first).update(from: src + (first - padding + kx), count: last - first)
+                                }
+                            }
                             if last < outWidth { (line + max(last, 0)).update(repeating: 0, count: outWidth - max(last, 0)) }
                         } else {
                             for ox in 0..<outWidth {
                                 let ix = ox * stride - padding + kx
-                                line[ox] = ix >= 0 && ix < width ? src[ix] : 0
+                                line[ox] = ix >= 0 && ix < width ? (constantRow?[iy] ?? src[ix]) : 0
                             }
                         }
                     }
@@ -99,14 +108,17 @@ public enum Kernels {
 
     /// Eval-mode batch norm folded as PyTorch's CPU kernel does: y = x·a + b with
     /// a = weight / sqrt(var + eps), b = bias − mean·a; optionally followed by ReLU.
-    public static func batchNorm(_ x: inout FeatureMap, _ bn: BatchNormParameters, relu: Bool = false) {
+    public static func batchNorm(
+        _ x: inout FeatureMap, _ bn: BatchNormParameters, relu: Bool = false,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         precondition(bn.scale.count == x.channels, "batch norm has \(bn.scale.count) channels, input \(x.channels)")
         let plane = x.planeSize
         let channels = x.channels
         x.values.withUnsafeMutableBufferPointer { v in
             guard let base = v.baseAddress else { return }
             let vp = UnsafeSendable(base)
-            DispatchQueue.concurrentPerform(iterations: x.batch * channels) { p in
+            ParallelFor.run(iterations: x.batch * channels, threads: threads) { p in
                 let a = bn.scale[p % channels]
                 let b = bn.shift[p % channels]
                 let plane0 = vp.pointer + p * plane
@@ -120,7 +132,9 @@ public enum Kernels {
     }
 
     /// x ← relu(x + y), elementwise.
-    public static func addRelu(_ x: inout FeatureMap, _ y: FeatureMap) {
+    public static func addRelu(
+        _ x: inout FeatureMap, _ y: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         precondition(x.shape == y.shape, "residual shapes differ: \(x.shape) vs \(y.shape)")
         let planes = x.batch * x.channels
         let plane = x.planeSize
@@ -129,7 +143,7 @@ public enum Kernels {
                 guard let ab = a.baseAddress, let bb = b.baseAddress else { return }
                 let ap = UnsafeSendable(ab)
                 let bp = UnsafeSendable(UnsafeMutablePointer(mutating: bb))
-                DispatchQueue.concurrentPerform(iterations: planes) { p in
+                ParallelFor.run(iterations: planes, threads: threads) { p in
                     let s = ap.pointer + p * plane
                     let t = bp.pointer + p * plane
                     for i in 0..<plane { s[i] = max(s[i] + t[i], 0) }

@@ -136,7 +136,7 @@ public struct RFResNet: Sendable {
         }
         var x = Kernels.conv2d(
             input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1, threads: threads)
-        Kernels.batchNorm(&x, inBN, relu: true)
+        Kernels.batchNorm(&x, inBN, relu: true, threads: threads)
         observe?("in_c", x)
         for block in blocks {
             x = run(block, x, threads: threads, observe: observe)
@@ -162,17 +162,17 @@ public struct RFResNet: Sendable {
             x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
             rowChannel: coordinates, threads: threads)
         observe?("\(b.prefix).conv1", y)
-        Kernels.batchNorm(&y, b.bn1, relu: true)
+        Kernels.batchNorm(&y, b.bn1, relu: true, threads: threads)
         var z = Kernels.convolution(
             y, weights: b.conv2, outChannels: b.outChannels, kernel: b.kernel2, padding: b.kernel2 / 3,
             rowChannel: coordinates, threads: threads)
-        Kernels.batchNorm(&z, b.bn2)
+        Kernels.batchNorm(&z, b.bn2, threads: threads)
         if let shortcut = b.shortcut {
             var s = Kernels.convolution(x, weights: shortcut.weights, outChannels: b.outChannels, kernel: 1, threads: threads)
-            Kernels.batchNorm(&s, shortcut.bn)
-            Kernels.addRelu(&z, s)
+            Kernels.batchNorm(&s, shortcut.bn, threads: threads)
+            Kernels.addRelu(&z, s, threads: threads)
         } else {
-            Kernels.addRelu(&z, x)
+            Kernels.addRelu(&z, x, threads: threads)
         }
         return z
     }
