@@ -16,23 +16,26 @@ extension Kernels {
     ///   copy, no im2col) measured no faster here (K = 129 per gemm) and was removed.
     public static func convolution(
         _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1,
-        padding: Int = 0, rowChannel: [Float]? = nil, threads: Int
+        padding: Int = 0, rowChannel: [Float]? = nil, epilogue: ConvolutionEpilogue = ConvolutionEpilogue(), threads: Int
     ) -> FeatureMap {
         let extra = rowChannel == nil ? 0 : 1
         let cin = input.channels + extra
         precondition(
             weights.count == outChannels * cin * kernel * kernel, "conv weights do not match \(outChannels)×\(cin)×\(kernel)²")
         precondition(rowChannel.map { $0.count == input.height } ?? true, "one row-channel value per row")
-        openblas_set_num_threads(1)  // parallelism comes from the tiles below
+        _ = Kernels.singleThreadedBLAS  // parallelism comes from the tiles below
         if kernel == 1 && stride == 1 && padding == 0 {
-            return pointwise(input, weights: weights, outChannels: outChannels, rowChannel: rowChannel, threads: threads)
+            return pointwise(
+                input, weights: weights, outChannels: outChannels, rowChannel: rowChannel, epilogue: epilogue, threads: threads)
         }
         return conv2d(
             input, weights: weights, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
-            rowChannel: rowChannel, threads: threads)
+            rowChannel: rowChannel, epilogue: epilogue, threads: threads)
     }
 
-    static func pointwise(_ x: FeatureMap, weights: [Float], outChannels: Int, rowChannel: [Float]?, threads: Int) -> FeatureMap {
+    static func pointwise(
+        _ x: FeatureMap, weights: [Float], outChannels: Int, rowChannel: [Float]?, epilogue: ConvolutionEpilogue, threads: Int
+    ) -> FeatureMap {
         let c = x.channels
         let hw = x.planeSize
         let ldw = c + (rowChannel == nil ? 0 : 1)
@@ -74,6 +77,7 @@ extension Kernels {
                                 }
                             }
                         }
+                        epilogue.apply(to: y.pointer, item: n, channels: outChannels, plane: hw, start: start, count: count)
                     }
                 }
             }

@@ -9,7 +9,8 @@ public enum Kernels {
     /// - Parameter weights: OIHW, `outChannels × input.channels × kernel × kernel`.
     public static func conv2d(
         _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-        rowChannel: [Float]? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        rowChannel: [Float]? = nil, epilogue: ConvolutionEpilogue = ConvolutionEpilogue(),
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> FeatureMap {
         let cin = input.channels + (rowChannel == nil ? 0 : 1)
         let h = input.height
@@ -27,7 +28,7 @@ public enum Kernels {
         let tiles = (hOut + rowsPerTile - 1) / rowsPerTile
         let inItem = input.itemSize
         let outItem = out.itemSize
-        openblas_set_num_threads(1)  // parallelism comes from the tiles
+        _ = Kernels.singleThreadedBLAS  // parallelism comes from the tiles
         input.values.withUnsafeBufferPointer { x in
             weights.withUnsafeBufferPointer { wt in
                 out.values.withUnsafeMutableBufferPointer { y in
@@ -50,6 +51,8 @@ public enum Kernels {
                         cblas_sgemm(
                             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
                             wp.pointer, Int32(k), col, Int32(cols), 0, yp.pointer + n * outItem + row0 * wOut, Int32(hOut * wOut))
+                        epilogue.apply(
+                            to: yp.pointer, item: n, channels: outChannels, plane: hOut * wOut, start: row0 * wOut, count: cols)
                     }
                 }
             }

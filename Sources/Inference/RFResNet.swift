@@ -135,8 +135,8 @@ public struct RFResNet: Sendable {
                 reason: "input is \(input.height) × \(input.width); at least \(Self.minimumFrames) bands and frames are needed")
         }
         var x = Kernels.conv2d(
-            input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1, threads: threads)
-        Kernels.batchNorm(&x, inBN, relu: true, threads: threads)
+            input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1,
+            epilogue: ConvolutionEpilogue(batchNorm: inBN, relu: true), threads: threads)
         observe?("in_c", x)
         for block in blocks {
             x = run(block, x, threads: threads, observe: observe)
@@ -158,23 +158,28 @@ public struct RFResNet: Sendable {
 
     private func run(_ b: Block, _ x: FeatureMap, threads: Int, observe: ((String, FeatureMap) -> Void)?) -> FeatureMap {
         let coordinates = Self.coordinateChannel(height: x.height)
-        var y = Kernels.convolution(
-            x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
-            rowChannel: coordinates, threads: threads)
-        observe?("\(b.prefix).conv1", y)
-        Kernels.batchNorm(&y, b.bn1, relu: true, threads: threads)
-        var z = Kernels.convolution(
-            y, weights: b.conv2, outChannels: b.outChannels, kernel: b.kernel2, padding: b.kernel2 / 3,
-            rowChannel: coordinates, threads: threads)
-        Kernels.batchNorm(&z, b.bn2, threads: threads)
-        if let shortcut = b.shortcut {
-            var s = Kernels.convolution(x, weights: shortcut.weights, outChannels: b.outChannels, kernel: 1, threads: threads)
-            Kernels.batchNorm(&s, shortcut.bn, threads: threads)
-            Kernels.addRelu(&z, s, threads: threads)
+        // Batch norm, residual and ReLU run inside each convolution's output tiles; the raw
+        // conv1 output is only materialised when a caller observes it.
+        var y: FeatureMap
+        if let observe {
+            y = Kernels.convolution(
+                x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
+                rowChannel: coordinates, threads: threads)
+            observe("\(b.prefix).conv1", y)
+            Kernels.batchNorm(&y, b.bn1, relu: true, threads: threads)
         } else {
-            Kernels.addRelu(&z, x, threads: threads)
+            y = Kernels.convolution(
+                x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
+                rowChannel: coordinates, epilogue: ConvolutionEpilogue(batchNorm: b.bn1, relu: true), threads: threads)
         }
-        return z
+        let shortcut = b.shortcut.map { sc in
+            Kernels.convolution(
+                x, weights: sc.weights, outChannels: b.outChannels, kernel: 1, epilogue: ConvolutionEpilogue(batchNorm: sc.bn),
+                threads: threads)
+        }
+        return Kernels.convolution(
+            y, weights: b.conv2, outChannels: b.outChannels, kernel: b.kernel2, padding: b.kernel2 / 3, rowChannel: coordinates,
+            epilogue: ConvolutionEpilogue(batchNorm: b.bn2, residual: shortcut ?? x, relu: true), threads: threads)
     }
 
     /// The reference `getpad` coordinate: c[i] = float32(float32(float32(i)·2)/H) − 1, appended as

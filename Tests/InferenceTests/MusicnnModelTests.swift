@@ -96,7 +96,10 @@ import Testing
             let single = model.predict(try MusicnnPatches(values: Array(input[(p * size)..<((p + 1) * size)]), count: 1))
             let rows = (p * 50)..<((p + 1) * 50)
             #expect(zip(single.taggram, batch.taggram[rows]).allSatisfy { abs($0 - $1) <= 1e-6 })
-            #expect(single.maxPool == Array(batch.maxPool[(p * 753)..<((p + 1) * 753)]))
+            // Equal up to float32 rounding: BLAS may block a 1-patch and a 3-patch product differently.
+            let batched = Array(batch.maxPool[(p * 753)..<((p + 1) * 753)])
+            let scale = batched.map(abs).max() ?? 1
+            #expect(worstDifference(single.maxPool, batched).error <= 1e-5 * scale)
         }
         // The penultimate features differ per patch (musicnn 0.1.0's extractor() would repeat patch 0).
         #expect(batch.penultimate[0..<200] != batch.penultimate[200..<400])
