@@ -208,25 +208,6 @@ public enum Kernels {
         }
         return y
     }
-
-    /// Appends one channel holding `plane[row]` on every column (the same for every batch item).
-    public static func appendRowChannel(_ x: FeatureMap, rowValues: [Float]) -> FeatureMap {
-        precondition(rowValues.count == x.height, "one value per row")
-        var out = FeatureMap(batch: x.batch, channels: x.channels + 1, height: x.height, width: x.width)
-        let outItem = out.itemSize
-        x.values.withUnsafeBufferPointer { src in
-            out.values.withUnsafeMutableBufferPointer { dst in
-                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-                for n in 0..<x.batch {
-                    let item = d + n * outItem
-                    item.update(from: s + n * x.itemSize, count: x.itemSize)
-                    let extra = item + x.itemSize
-                    for i in 0..<x.height { (extra + i * x.width).update(repeating: rowValues[i], count: x.width) }
-                }
-            }
-        }
-        return out
-    }
 }
 
 /// Batch-norm statistics folded to a per-channel scale and shift (eps 1e-5 by default).
