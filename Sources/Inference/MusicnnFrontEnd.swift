@@ -81,7 +81,7 @@ public struct MusicnnPatches: Sendable, Equatable {
     public var droppedFrames: Int { frameCount - count * MusicnnFrontEnd.patchFrames }
 }
 
-/// musicnn 0.1.0's front end for `MSD_musicnn` (reference: shared/models/musicnn-msd/MUSICNN.md
+/// musicnn 0.1.0's front end for `MSD_musicnn` (reference: the maintainers' musicnn reference (MUSICNN.md)
 /// §§1–3, i.e. `extractor.batch_data` under librosa 0.7.2 and numpy < 2), reproduced to the bit:
 ///
 /// 1. 16 kHz mono float32 samples, padded by 256 samples on each side by **reflection** (librosa

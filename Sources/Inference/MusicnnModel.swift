@@ -33,7 +33,7 @@ public struct MusicnnIntermediates: Sendable {
 }
 
 /// musicnn's `MSD_musicnn` network (Pons & Serra, musicnn 0.1.0, ISC licence), as
-/// shared/models/musicnn-msd/MUSICNN.md §4 describes it, in float32 with TF's layouts and TF
+/// the maintainers' musicnn reference (MUSICNN.md) §4 describes it, in float32 with TF's layouts and TF
 /// variable names (`conv2d/kernel`, `batch_normalization_3/moving_mean`, …):
 ///
 /// - input batch norm (1 channel), then a front end of vertical convs 7×38 and 7×67 (time padded

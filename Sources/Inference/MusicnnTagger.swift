@@ -63,7 +63,7 @@ public struct MusicnnTags: Sendable {
 }
 
 /// musicnn's tagger (`musicnn.tagger.top_tags` / `extractor.extractor` with model `MSD_musicnn`,
-/// `input_length=3`, no overlap; reference shared/models/musicnn-msd/MUSICNN.md): audio → mono
+/// `input_length=3`, no overlap; reference the maintainers' musicnn reference (MUSICNN.md)): audio → mono
 /// 16 kHz → log-mel patches (`MusicnnFrontEnd`) → per-patch probabilities (`MusicnnModel`) →
 /// track tags as the mean over patches.
 ///

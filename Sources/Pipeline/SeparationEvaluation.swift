@@ -37,7 +37,7 @@ public enum SeparationEvaluationError: Error, Equatable, CustomStringConvertible
 }
 
 /// `stemtrace eval-separation`: scores the stems in a store against reference stems on disk, as
-/// ../shared/reference/SEPARATION.md scores separators (SI-SDR and SDR in float64 on the whole
+/// The maintainers' separation reference (SEPARATION.md) scores separators (SI-SDR and SDR in float64 on the whole
 /// excerpt, all-zero references skipped, "other" reference = piano + other for a separator without
 /// a piano stem), next to two baselines: the mixture as every stem and the mixture split evenly.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Source-separation quality of one estimated stem against its reference, as
-/// ../shared/reference/SEPARATION.md scores it: whole signals, float64 arithmetic.
+/// The maintainers' separation reference (SEPARATION.md) scores it: whole signals, float64 arithmetic.
 ///
 /// - SI-SDR = 10·log10(|αs|² / |αs − ŝ|²) with α = ⟨ŝ,s⟩/|s|² (scale-invariant);
 /// - SDR = 10·log10(|s|² / |s − ŝ|²) (plain signal-to-distortion ratio, not BSS Eval's).
