@@ -24,7 +24,8 @@ public enum Kernels {
         guard hOut > 0, wOut > 0 else { return out }
         let k = cin * kernel * kernel
         // Output rows per im2col tile: keep each worker's column matrix around 8 MiB.
-        let rowsPerTile = max(1, min((hOut + 8 * threads - 1) / max(1, 8 * threads), (2 << 20) / max(1, k * wOut)))
+        let rowsPerTile = tileRows(
+            outputRows: hOut * input.batch, maxRows: max(1, (2 << 20) / max(1, k * wOut)), threads: threads)
         let tiles = (hOut + rowsPerTile - 1) / rowsPerTile
         let inItem = input.itemSize
         let outItem = out.itemSize
@@ -58,6 +59,23 @@ public enum Kernels {
             }
         }
         return out
+    }
+
+    /// Output rows per im2col tile: at most `maxRows` (each worker's column matrix ≈ 8 MiB), and,
+    /// among those, the tiling whose busiest worker has the fewest rows (then the largest tiles).
+    static func tileRows(outputRows: Int, maxRows: Int, threads: Int) -> Int {
+        let workers = max(1, threads)
+        var best = 1
+        var bestLoad = Int.max
+        for rows in 1...max(1, min(maxRows, outputRows)) {
+            let tiles = (outputRows + rows - 1) / rows
+            let load = (tiles + workers - 1) / workers * rows
+            if load <= bestLoad {
+                best = rows
+                bestLoad = load
+            }
+        }
+        return best
     }
 
     /// Lays out the receptive fields of output rows `firstRow ..< firstRow + rows` as a
@@ -156,21 +174,25 @@ public enum Kernels {
     }
 
     /// `max_pool2d(kernel 2, stride 2)`, floor mode: an odd trailing row or column is dropped.
-    public static func maxPool2x2(_ x: FeatureMap) -> FeatureMap {
+    public static func maxPool2x2(_ x: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> FeatureMap {
         let h = x.height / 2
         let w = x.width / 2
+        let inWidth = x.width
+        let inPlane = x.planeSize
         var out = FeatureMap(batch: x.batch, channels: x.channels, height: h, width: w)
         x.values.withUnsafeBufferPointer { src in
             out.values.withUnsafeMutableBufferPointer { dst in
-                for p in 0..<(x.batch * x.channels) {
-                    let s = p * x.planeSize
-                    let d = p * h * w
+                guard let sb = src.baseAddress, let db = dst.baseAddress else { return }
+                let sp = UnsafeSendable(UnsafeMutablePointer(mutating: sb))
+                let dp = UnsafeSendable(db)
+                ParallelFor.run(iterations: x.batch * x.channels, threads: threads) { p in
+                    let s = sp.pointer + p * inPlane
+                    let d = dp.pointer + p * h * w
                     for i in 0..<h {
-                        let r0 = s + 2 * i * x.width
-                        let r1 = r0 + x.width
+                        let r0 = s + 2 * i * inWidth
+                        let r1 = r0 + inWidth
                         for j in 0..<w {
-                            dst[d + i * w + j] = max(
-                                max(src[r0 + 2 * j], src[r0 + 2 * j + 1]), max(src[r1 + 2 * j], src[r1 + 2 * j + 1]))
+                            d[i * w + j] = max(max(r0[2 * j], r0[2 * j + 1]), max(r1[2 * j], r1[2 * j + 1]))
                         }
                     }
                 }

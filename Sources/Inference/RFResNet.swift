@@ -141,7 +141,7 @@ public struct RFResNet: Sendable {
         for block in blocks {
             x = run(block, x, threads: threads, observe: observe)
             observe?(block.prefix, x)
-            if block.poolAfter { x = Kernels.maxPool2x2(x) }
+            if block.poolAfter { x = Kernels.maxPool2x2(x, threads: threads) }
             if block.prefix == "stage1.block3" { observe?("stage1", x) }
             if block.prefix == "stage2.block1" { observe?("stage2", x) }
             if block.prefix == "stage3.block1" { observe?("stage3", x) }
