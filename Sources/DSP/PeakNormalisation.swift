@@ -20,12 +20,4 @@ public enum PeakNormalisation {
         }
         return first..<(last + 1)
     }
-
-    /// The half-open range kept by `np.trim_zeros(x, 'fb')`; empty when every sample is zero.
-    public static func trimmedRange(_ x: [Float]) -> Range<Int> {
-        guard let first = x.firstIndex(where: { $0 != 0 }), let last = x.lastIndex(where: { $0 != 0 }) else {
-            return 0..<0
-        }
-        return first..<(last + 1)
-    }
 }

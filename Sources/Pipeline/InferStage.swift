@@ -48,7 +48,9 @@ public struct InferStage: Sendable {
         let writer = try opened.writer()
         let bands = LogarithmicFilterbank().bandCount
         let width = SpectrogramConfig.paper.modelInputFrames
-        try register(loaded, writer: writer, bands: bands, width: width)
+        try loaded.register(
+            in: opened.catalog, frontEnd: "logfiltspec:\(bands)x\(width)",
+            labels: CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames]))
 
         let all = try opened.catalog.read { db in
             try ArrayRecord.filter(Column("kind") == "logfiltspec" && Column("producer") == "" && Column("excerpt_id") != nil)
@@ -97,14 +99,6 @@ public struct InferStage: Sendable {
         counts.skipped = summary.skipped
         try writer.updateRun(runId, counts: counts, status: "completed")
         return summary
-    }
-
-    private func register(_ model: LoadedModel, writer: StoreWriter, bands: Int, width: Int) throws {
-        let labels = CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames])
-        let record = ModelRecord(
-            id: model.id, name: modelURL.lastPathComponent, kind: model.kind.rawValue, frontEnd: "logfiltspec:\(bands)x\(width)",
-            labels: labels, metadata: CanonicalJSON.string(model.metadata), createdAt: Timestamp.now())
-        try writer.store.catalog.write { db in try record.insert(db, onConflict: .ignore) }
     }
 
     private func store(

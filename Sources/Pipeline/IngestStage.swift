@@ -81,7 +81,7 @@ public struct IngestStage: Sendable {
                     parametersHash: identity.parametersHash, createdAt: Timestamp.now()))
         }
         let parameters = RunParameters(options: options, separator: separator?.identity.id)
-        let runId = try writer.beginRun(command: "ingest", parameters: Self.json(parameters), configHash: configHash)
+        let runId = try writer.beginRun(command: "ingest", parameters: CanonicalJSON.string(parameters), configHash: configHash)
         let analyser = TrackAnalyser(
             config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
             metadata: metadata, catalog: store.catalog, separator: separator)
@@ -141,11 +141,5 @@ public struct IngestStage: Sendable {
     struct RunParameters: Encodable {
         var options: IngestOptions
         var separator: String?
-    }
-
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
     }
 }

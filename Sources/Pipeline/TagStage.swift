@@ -41,11 +41,8 @@ public struct TagStage: Sendable {
         let tagger = MusicnnTagger(model: try MusicnnModel(weights: loaded.tensors))
         let opened = try Store.open(at: store)
         let writer = try opened.writer()
-        let record = ModelRecord(
-            id: loaded.id, name: url.lastPathComponent, kind: loaded.kind.rawValue, frontEnd: "mel:16000Hz:96x187",
-            labels: CanonicalJSON.string(["tags": MusicnnModel.labels]), metadata: CanonicalJSON.string(loaded.metadata),
-            createdAt: Timestamp.now())
-        try opened.catalog.write { db in try record.insert(db, onConflict: .ignore) }
+        try loaded.register(
+            in: opened.catalog, frontEnd: "mel:16000Hz:96x187", labels: CanonicalJSON.string(["tags": MusicnnModel.labels]))
         let source = "musicnn:\(loaded.id)"
         let (mixes, done) = try opened.catalog.read { db -> ([ArrayRecord], Set<String>) in
             let rows = try ArrayRecord.filter(Column("kind") == "mix").order(Column("id")).fetchAll(db)

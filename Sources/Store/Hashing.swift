@@ -42,12 +42,7 @@ public enum ContentHash {
     /// XXH3-128 of a value's canonical JSON (sorted keys): the configuration hash stored with
     /// every array and result, so identical settings always hash alike.
     public static func of<T: Encodable>(configuration value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(value)) ?? Data()
-        var h = Hasher()
-        data.withUnsafeBytes { h.update($0) }
-        return h.finalize()
+        of(CanonicalJSON.string(value))
     }
 
     public static func xxh64(_ bytes: UnsafeRawBufferPointer) -> UInt64 { XXH64(bytes.baseAddress, bytes.count, 0) }

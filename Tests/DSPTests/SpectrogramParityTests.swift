@@ -33,8 +33,7 @@ import Testing
         let waveform = try #require(goldens["\(clip).waveform"]).floats()
         let peak = waveform.withUnsafeBufferPointer { PeakNormalisation.peak($0) }
         #expect(peak == (try #require(goldens["\(clip).norm_peak"]).floats()[0]))
-        let normalised = waveform.map { $0 / peak }
-        let range = PeakNormalisation.trimmedRange(normalised)
+        let range = waveform.withUnsafeBufferPointer { PeakNormalisation.trimmedRange($0, dividedBy: peak) }
         let expectedRange = try #require(goldens["\(clip).trim_range"]).int64s().map(Int.init)
         #expect([range.lowerBound, range.upperBound] == expectedRange)
         let grid = FrameGrid(sampleCount: range.count, hop: SpectrogramConfig.paper.hopSize)
