@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // stemtrace: an on-disk feature store and batch processor for explaining music emotion models.
 // Module layout and dependency direction follow DESIGN.md:
-// stemtrace → Pipeline → (Inference, …) → (Store, DSP, AudioIO) → C system libraries.
+// stemtrace → Pipeline → (Inference, Explain, Separation) → (Store, DSP, AudioIO) → C system libraries.
 import PackageDescription
 
 let package = Package(
@@ -50,10 +50,11 @@ let package = Package(
             name: "Separation",
             dependencies: ["AudioIO", "DSP", "Store", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
+        .target(name: "Explain", dependencies: ["DSP", "Store", "COpenBLAS"]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioIO", "DSP", "Store", "Inference", "Separation", "SwiftCSV",
+                "AudioIO", "DSP", "Store", "Inference", "Separation", "Explain", "SwiftCSV",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -87,6 +88,7 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
