@@ -36,16 +36,35 @@ public final class LogFilteredSpectrogram: Sendable {
     }
 
     public func compute(_ samples: UnsafeBufferPointer<Float>) throws(DSPError) -> Spectrogram {
+        try compute(samples, conditioning: .paper)
+    }
+
+    /// The spectrogram with another signal conditioning (`.paper` is the reference processor).
+    public func compute(_ samples: [Float], conditioning: SignalConditioning) throws(DSPError) -> Spectrogram {
+        try samples.withUnsafeBufferPointer { buffer in
+            Result { () throws(DSPError) in try compute(buffer, conditioning: conditioning) }
+        }.get()
+    }
+
+    public func compute(_ samples: UnsafeBufferPointer<Float>, conditioning: SignalConditioning) throws(DSPError) -> Spectrogram {
         guard !samples.isEmpty else { throw .emptySignal }
         let peak = PeakNormalisation.peak(samples)
         guard peak.isFinite else { throw .nonFiniteSamples }
-        let bands = filterbank.bandCount
-        guard peak > 0 else {
-            let frames = FrameGrid(sampleCount: samples.count, hop: config.hopSize).frameCount
-            return Spectrogram(bandCount: bands, frameCount: frames, values: [Float](repeating: 0, count: bands * frames))
+        guard peak > 0 else { return silence(sampleCount: samples.count) }
+        switch conditioning {
+        case .paper:
+            let kept = PeakNormalisation.trimmedRange(samples, dividedBy: peak)
+            return frames(of: UnsafeBufferPointer(rebasing: samples[kept]), peak: peak)
+        case .normalized: return frames(of: samples, peak: peak)
+        case .raw: return frames(of: samples, peak: 1)
         }
-        let kept = PeakNormalisation.trimmedRange(samples, dividedBy: peak)
-        return frames(of: UnsafeBufferPointer(rebasing: samples[kept]), peak: peak)
+    }
+
+    /// The all-zero spectrogram that stands for silence: `ceil(N / hop)` frames of `log10(1 + 0)`.
+    public func silence(sampleCount: Int) -> Spectrogram {
+        let frames = FrameGrid(sampleCount: sampleCount, hop: config.hopSize).frameCount
+        let bands = filterbank.bandCount
+        return Spectrogram(bandCount: bands, frameCount: frames, values: [Float](repeating: 0, count: bands * frames))
     }
 
     /// Frames per chunk: magnitudes of this many frames (512 KiB) are filtered by one set of BLAS calls.
