@@ -6,8 +6,12 @@
 /// `samples_per_segment = N // n`, the explained length is `samples_per_segment · n` (the last
 /// `N mod n` samples are dropped), the segment is the outer loop (component = segment · stems +
 /// stem) and the names are the stem name followed by the segment number (`vocals0`, `drums0`, …).
+/// With a single segment the names are the plain stem names.
 public struct ExplanationComponents: Sendable {
     public let names: [String]
+    /// The stem (source) of each component, and its segment.
+    public let sources: [String]
+    public let segments: [Int]
     /// One waveform per component, all `sampleCount` long.
     public let waveforms: [[Float]]
     public let sampleCount: Int
@@ -26,6 +30,8 @@ public struct ExplanationComponents: Sendable {
         guard perSegment > 0 else { throw .invalidSegmentCount(segments) }
         let explained = perSegment * segments
         var names: [String] = []
+        var sources: [String] = []
+        var segmentIndex: [Int] = []
         var waveforms: [[Float]] = []
         for s in 0..<segments {
             let range = (s * perSegment)..<((s + 1) * perSegment)
@@ -33,10 +39,14 @@ public struct ExplanationComponents: Sendable {
                 var wave = [Float](repeating: 0, count: explained)
                 wave[range] = stem.samples[range]
                 waveforms.append(wave)
-                names.append(stem.name + String(s))
+                names.append(segments > 1 ? stem.name + String(s) : stem.name)
+                sources.append(stem.name)
+                segmentIndex.append(s)
             }
         }
         self.names = names
+        self.sources = sources
+        self.segments = segmentIndex
         self.waveforms = waveforms
         self.sampleCount = explained
     }

@@ -74,6 +74,17 @@ public final class PerturbationComposer {
         }
     }
 
+    /// The patterns' indices in composition order: silent sums first, then grid by grid (by start
+    /// offset), Gray-code order within a grid. Composing consecutive slices of this order keeps
+    /// the accumulator moves to about one component per mask.
+    public func compositionOrder(_ patterns: [UInt64]) -> [Int] {
+        let keys = patterns.map { p -> (Int, UInt64) in
+            let audible = p & audibleComponents
+            return (grid(of: audible)?.offset ?? -1, Self.grayRank(audible))
+        }
+        return patterns.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+    }
+
     /// Calls `body(index, spectrogram)` once for every pattern (component bit sets, bit c =
     /// component c), in composition order (grid by grid, Gray-code order within a grid).
     public func compose(_ patterns: [UInt64], _ body: (Int, Spectrogram) throws -> Void) rethrows {

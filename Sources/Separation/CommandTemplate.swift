@@ -117,7 +117,7 @@ public struct CommandTemplate: Sendable, Hashable {
     }
 
     /// Replaces each known placeholder in one left-to-right pass; substituted text is not rescanned.
-    static func substitute(_ values: [String: String], in word: String) -> String {
+    public static func substitute(_ values: [String: String], in word: String) -> String {
         guard word.contains("{") else { return word }
         var result = ""
         var rest = word[...]

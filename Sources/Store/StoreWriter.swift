@@ -22,6 +22,19 @@ public struct PendingArray: Sendable {
     }
 }
 
+/// An array that belongs to a track (and excerpt) already in the store.
+public struct AttachedArray: Sendable {
+    public var trackId: String
+    public var excerptId: Int64?
+    public var array: PendingArray
+
+    public init(trackId: String, excerptId: Int64?, array: PendingArray) {
+        self.trackId = trackId
+        self.excerptId = excerptId
+        self.array = array
+    }
+}
+
 /// Everything one ingested track adds to the store, committed all together or not at all.
 public struct PendingTrack: Sendable {
     public var track: TrackRecord
@@ -196,15 +209,8 @@ public final class StoreWriter {
                     db, sql: "SELECT id FROM excerpts WHERE track_id = ? AND config_hash = ?",
                     arguments: [excerpt.trackId, excerpt.configHash])
                 for (array, location) in zip(pending.arrays, locations) {
-                    let row = ArrayRecord(
-                        id: nil, trackId: pending.track.id, excerptId: excerptId, kind: array.kind, name: array.name,
-                        producer: array.producer, configHash: array.configHash, shard: location.shard,
-                        offset: location.offset, length: location.length, codec: array.record.codec.name,
-                        filter: array.record.filter.name, dtype: array.record.dtype.rawValue,
-                        shape: "[" + array.record.shape.map(String.init).joined(separator: ",") + "]",
-                        rawLength: array.record.rawLength, checksum: String(format: "%016llx", array.record.payloadChecksum),
-                        runId: runId, createdAt: now)
-                    try row.insert(db)
+                    try Self.row(array, at: location, track: pending.track.id, excerpt: excerptId, runId: runId, now: now)
+                        .insert(db)
                 }
             }
             // A duplicate adds its path, and its tags and metadata (another copy may carry other tags).
@@ -214,6 +220,55 @@ public final class StoreWriter {
                 for t in pending.tags { try t.upsert(db) }
             }
             for failure in failures { try failure.insert(db) }
+        }
+    }
+
+    static func row(
+        _ array: PendingArray, at location: RecordLocation, track: String, excerpt: Int64?, runId: Int64?, now: String
+    ) -> ArrayRecord {
+        ArrayRecord(
+            id: nil, trackId: track, excerptId: excerpt, kind: array.kind, name: array.name,
+            producer: array.producer, configHash: array.configHash, shard: location.shard,
+            offset: location.offset, length: location.length, codec: array.record.codec.name,
+            filter: array.record.filter.name, dtype: array.record.dtype.rawValue,
+            shape: "[" + array.record.shape.map(String.init).joined(separator: ",") + "]",
+            rawLength: array.record.rawLength, checksum: String(format: "%016llx", array.record.payloadChecksum),
+            runId: runId, createdAt: now)
+    }
+
+    /// Writes results that belong to tracks already in the store (explanations, say): the arrays'
+    /// records are appended and fsynced, then one transaction inserts their catalog rows and runs
+    /// `rows` with the new array ids (in the order of `arrays`), so result rows can point at them.
+    /// An array already stored under the same key is not written again; its existing id is passed.
+    public func commitResults(
+        _ arrays: [AttachedArray], runId: Int64?, rows: @escaping @Sendable (Database, [Int64]) throws -> Void
+    ) throws(StoreError) {
+        var locations: [RecordLocation] = []
+        for a in arrays { locations.append(try appender.append(a.array.record.serialized())) }
+        try appender.sync()
+        let now = Timestamp.now()
+        let placed = Array(zip(arrays, locations))
+        do {
+            try store.catalog.write { db in
+                var ids: [Int64] = []
+                for (a, location) in placed {
+                    let row = Self.row(a.array, at: location, track: a.trackId, excerpt: a.excerptId, runId: runId, now: now)
+                    try row.insert(db, onConflict: .ignore)
+                    let id = try Int64.fetchOne(
+                        db,
+                        sql: """
+                            SELECT id FROM arrays WHERE track_id = ? AND excerpt_id IS ? AND kind = ? AND name = ?
+                            AND producer = ? AND config_hash = ?
+                            """,
+                        arguments: [a.trackId, a.excerptId, a.array.kind, a.array.name, a.array.producer, a.array.configHash])
+                    guard let id else { throw StoreError.catalog(reason: "array row for \(a.trackId) was not stored") }
+                    ids.append(id)
+                }
+                try rows(db, ids)
+            }
+        } catch {
+            _ = try? reclaimOrphanedTails()
+            throw error
         }
     }
 

@@ -11,7 +11,7 @@ struct Stemtrace: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self,
-            EvalSeparationCommand.self, InferCommand.self, TagCommand.self, ModelCommand.self,
+            EvalSeparationCommand.self, InferCommand.self, TagCommand.self, ModelCommand.self, ExplainCommand.self,
         ]
     )
 }

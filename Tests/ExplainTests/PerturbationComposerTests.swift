@@ -55,6 +55,7 @@ import Testing
         let components = try ExplanationComponents(stems: Self.stems(seconds: 3), segments: 3)
         #expect(components.count == 15)
         #expect(components.names[5] == "vocals1")
+        #expect(components.sources[5] == "vocals" && components.segments[5] == 1)
         let masks = MaskSet.sampled(componentCount: 15, rowCount: 24, seed: 3)
         try assertEquivalent(components, (0..<24).map { masks.bitPattern(ofRow: $0) }, mode)
     }

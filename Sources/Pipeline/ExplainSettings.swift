@@ -1,0 +1,46 @@
+import DSP
+import Foundation
+import Store
+
+/// Everything that shapes an explanation, recorded (as canonical JSON, hashed into the config id)
+/// with every result so a different setting adds rows beside the old ones.
+public struct ExplainSettings: Sendable, Codable, Equatable {
+    /// Which targets to explain: the 7 mid-level concepts, the 2 emotion outputs, or all.
+    public enum TargetSelection: String, Sendable, Codable, CaseIterable {
+        case midlevel, emotion, all
+
+        func includes(_ target: ExplainTarget) -> Bool {
+            switch self {
+            case .all: true
+            case .midlevel: target.kind == .concept
+            case .emotion: target.kind == .output
+            }
+        }
+    }
+
+    public var targets: TargetSelection = .all
+    /// A separator id or name prefix; nil picks the store's only separator.
+    public var separator: String?
+    public var composition: SignalConditioning = .normalized
+    public var segments = 1
+    /// Masks are exhaustive when 2^k ≤ this limit (audioLIME: 2^10).
+    public var exhaustiveLimit = 1 << 10
+    /// Masks drawn when not exhaustive.
+    public var samples = 1000
+    public var seed: UInt64 = 0
+    /// Perturbations per forward pass.
+    public var batchSize = 1
+
+    public init() {}
+
+    /// The settings that change results (batch size and target selection do not), as recorded.
+    func configuration(modelId: String, separatorId: String, stems: [String]) -> [String: String] {
+        [
+            "model": modelId, "separator": separatorId, "stems": stems.joined(separator: ","),
+            "composition": composition.rawValue, "segments": String(segments),
+            "exhaustive_limit": String(exhaustiveLimit), "samples": String(samples), "seed": String(seed),
+            "front_end": "logfiltspec:149x\(SpectrogramConfig.paper.modelInputFrames)", "kernel_width": "0.25",
+            "ridge_alpha": "1", "distance": "cosine", "method": "audioLIME 0.0.3 (LimeBase, highest_weights)",
+        ]
+    }
+}

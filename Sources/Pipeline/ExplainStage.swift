@@ -1,0 +1,316 @@
+import DSP
+import Explain
+import Foundation
+import GRDB
+import Store
+
+/// `stemtrace explain`: audioLIME explanations of a model's predictions by sound sources, for
+/// every stored excerpt, built from the stems stored at ingest (DESIGN.md, "Cheap perturbations").
+///
+/// Per excerpt: the chosen separator's stems (× temporal segments) are the components; the
+/// masks are exhaustive up to the limit, else sampled; every distinct audible mask is composed
+/// from cached component spectra and run through the model once (one forward pass serves every
+/// target; the all-zero input is run once per stage run); then LIME (`LimeRegression`) explains
+/// each selected target. Results go to `explanations`, `explanation_weights` and
+/// `explanation_chains`, the masks and their predictions to a shard array, under a config id
+/// that hashes every setting. Excerpts already explained with the same config are skipped; a
+/// failing excerpt is recorded in `run_failures` and the run goes on.
+public struct ExplainStage: Sendable {
+    /// Seconds spent per phase over the whole run.
+    public struct Timing: Sendable, Equatable {
+        public var io = 0.0
+        public var composition = 0.0
+        public var model = 0.0
+        public var regression = 0.0
+    }
+
+    public struct Summary: Sendable {
+        public var runId: Int64 = 0
+        public var configId = ""
+        public var separatorId = ""
+        public var excerpts = 0
+        public var explained = 0
+        public var skipped = 0
+        public var modelInputs = 0
+        public var failures: [(track: String, reason: String)] = []
+        public var timing = Timing()
+        public var seconds = 0.0
+    }
+
+    public let store: URL
+    public let model: any PerturbationModel
+    public let settings: ExplainSettings
+
+    public init(store: URL, model: any PerturbationModel, settings: ExplainSettings) {
+        self.store = store
+        self.model = model
+        self.settings = settings
+    }
+
+    /// One excerpt to explain: its stems in the separator's order, and the targets still missing.
+    struct Job: Sendable {
+        let excerptId: Int64
+        let trackId: String
+        let source: String
+        let stems: [ArrayRecord]
+        let missing: [Int]
+    }
+
+    public func run(progressMode: ProgressReporter.Mode = .automatic) async throws -> Summary {
+        let start = Date()
+        let opened = try Store.open(at: store)
+        let writer = try opened.writer()
+        let selected = model.targets.indices.filter { settings.targets.includes(model.targets[$0]) }
+        guard !selected.isEmpty else {
+            throw PipelineError.invalidOption("the model has no \(settings.targets.rawValue) targets to explain")
+        }
+        let (separatorId, stemsByExcerpt) = try Self.stems(in: opened, separator: settings.separator)
+        guard let firstStems = stemsByExcerpt.values.first else {
+            throw PipelineError.invalidOption("\(store.path): no excerpt has stems from \(separatorId)")
+        }
+        let config = settings.configuration(modelId: model.id, separatorId: separatorId, stems: firstStems.map(\.name))
+        let configJSON = CanonicalJSON.string(config)
+        let configId = ContentHash.of(configJSON)
+        let record = ExplanationConfigRecord(
+            id: configId, modelId: model.id, separatorId: separatorId, composition: settings.composition.rawValue,
+            segments: settings.segments, sampling: "auto", samples: settings.samples, seed: Int64(bitPattern: settings.seed),
+            config: configJSON, createdAt: Timestamp.now())
+        let targetNames = selected.map { model.targets[$0].name }
+        let (done, sources) = try opened.catalog.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT excerpt_id, target FROM explanations WHERE config_id = ?", arguments: [configId])
+            var done: [Int64: Set<String>] = [:]
+            for row in rows { done[row["excerpt_id"], default: []].insert(row["target"]) }
+            let paths = try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks")
+            return (done, Dictionary(paths.map { ($0["id"] as String, $0["source_path"] as String) }) { a, _ in a })
+        }
+        var jobs: [Job] = []
+        for (excerptId, stems) in stemsByExcerpt.sorted(by: { $0.key < $1.key }) {
+            let missing = selected.filter { !(done[excerptId]?.contains(model.targets[$0].name) ?? false) }
+            guard !missing.isEmpty, let trackId = stems.first?.trackId else { continue }
+            jobs.append(
+                Job(excerptId: excerptId, trackId: trackId, source: sources[trackId] ?? trackId, stems: stems, missing: missing))
+        }
+        try opened.catalog.write { db in try record.insert(db, onConflict: .ignore) }
+        let runId = try writer.beginRun(
+            command: "explain",
+            parameters: CanonicalJSON.string(
+                config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) { a, _ in a }),
+            configHash: configId)
+        var summary = Summary(
+            runId: runId, configId: configId, separatorId: separatorId, excerpts: stemsByExcerpt.count,
+            skipped: stemsByExcerpt.count - jobs.count)
+        let frontEnd = LogFilteredSpectrogram()
+        var zeroPrediction: [Float]? = model.zeroOutput
+        var baselinesDone = Set<Int>()
+        var failures: [RunFailureRecord] = []
+        let progress = ProgressReporter(label: "explain", total: jobs.count, mode: progressMode)
+        for job in jobs {
+            var failed = false
+            defer { progress.advance(failed: failed) }
+            do {
+                let outcome = try await explain(
+                    job, frontEnd: frontEnd, opened: opened, zeroPrediction: &zeroPrediction, timing: &summary.timing)
+                let t0 = Date()
+                try write(outcome, job: job, configId: configId, runId: runId, writer: writer)
+                if baselinesDone.insert(outcome.components.count).inserted {
+                    let b = ComplexityBaseline.compute(componentCount: outcome.components.count, draws: 1000, seed: 0)
+                    let row = ComplexityBaselineRecord(
+                        componentCount: b.componentCount, draws: b.draws, seed: 0, mean: b.mean, std: b.standardDeviation)
+                    try opened.catalog.write { db in try row.insert(db, onConflict: .ignore) }
+                }
+                summary.timing.io += Date().timeIntervalSince(t0)
+                summary.modelInputs += outcome.modelInputs
+                summary.explained += 1
+            } catch {
+                failed = true
+                let reason = "\(error)"
+                summary.failures.append((job.source, reason))
+                failures.append(RunFailureRecord(runId: runId, path: job.source, reason: reason))
+                progress.message("\(job.source): \(reason)")
+            }
+        }
+        progress.finish()
+        let failed = failures
+        try opened.catalog.write { db in for f in failed { try f.insert(db) } }
+        var counts = RunCounts()
+        counts.processed = jobs.count
+        counts.succeeded = summary.explained
+        counts.failed = failures.count
+        counts.skipped = summary.skipped
+        try writer.updateRun(runId, counts: counts, status: "completed")
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// The chosen separator's id and its stems grouped by excerpt (in the separator's stem order).
+    static func stems(in store: Store, separator: String?) throws -> (String, [Int64: [ArrayRecord]]) {
+        let all = try store.catalog.arrays(kind: "stem")
+        let producers = Array(Set(all.map(\.producer))).sorted()
+        guard !producers.isEmpty else {
+            throw PipelineError.invalidOption(
+                "\(store.root.path): the store has no stems; ingest with a separator (stemtrace ingest --separator …)")
+        }
+        let matching = producers.filter { p in separator.map { p.hasPrefix($0) } ?? true }
+        guard let chosen = matching.first else {
+            throw PipelineError.invalidOption(
+                "\(store.root.path): no stems from a separator matching '\(separator ?? "")' (stems exist from: \(producers.joined(separator: ", ")))"
+            )
+        }
+        guard matching.count == 1 else {
+            throw PipelineError.invalidOption(
+                "\(store.root.path): stems exist from several separators (\(matching.joined(separator: ", "))); choose one with --separator"
+            )
+        }
+        let rows = all.filter { $0.producer == chosen && $0.excerptId != nil }
+        return (chosen, Dictionary(grouping: rows) { $0.excerptId ?? -1 })
+    }
+
+    /// What one excerpt's explanation produced, before it is written.
+    struct Outcome {
+        let components: ExplanationComponents
+        let masks: MaskSet
+        /// rows × all model targets.
+        let labels: [Float]
+        /// LIME results for `job.missing`, in that order.
+        let explanations: [LimeTargetExplanation]
+        let modelInputs: Int
+    }
+
+    func explain(
+        _ job: Job, frontEnd: LogFilteredSpectrogram, opened: Store, zeroPrediction: inout [Float]?, timing: inout Timing
+    ) async throws -> Outcome {
+        var t0 = Date()
+        var stems: [(name: String, samples: [Float])] = []
+        for array in job.stems { stems.append((array.name, try opened.read(array).floats())) }
+        timing.io += Date().timeIntervalSince(t0)
+
+        let components = try ExplanationComponents(stems: stems, segments: settings.segments)
+        let masks = MaskSet.forExplanation(
+            componentCount: components.count, exhaustiveLimit: settings.exhaustiveLimit, samples: settings.samples,
+            seed: settings.seed)
+        let composer = try PerturbationComposer(
+            frontEnd: frontEnd, components: components, conditioning: settings.composition)
+        let audible = composer.audibleComponents
+        let effective = (0..<masks.rowCount).map { masks.bitPattern(ofRow: $0) & audible }
+        let distinct = Array(Set(effective.filter { $0 != 0 }))
+        let targetCount = model.targets.count
+        var outputs: [UInt64: [Float]] = [:]
+        if effective.contains(0) {
+            if zeroPrediction == nil {
+                t0 = Date()
+                let zero = frontEnd.silence(sampleCount: components.sampleCount).modelInput()
+                zeroPrediction = try await model.predict([zero])
+                timing.model += Date().timeIntervalSince(t0)
+            }
+            outputs[0] = zeroPrediction
+        }
+        // Compose in slices of the composition order (bounded memory), run the model per batch.
+        let order = composer.compositionOrder(distinct).map { distinct[$0] }
+        let slice = max(settings.batchSize, 32)
+        for sliceStart in stride(from: 0, to: order.count, by: slice) {
+            let patterns = Array(order[sliceStart..<min(order.count, sliceStart + slice)])
+            t0 = Date()
+            var inputs = [Spectrogram?](repeating: nil, count: patterns.count)
+            composer.compose(patterns) { i, spectrogram in inputs[i] = spectrogram.modelInput() }
+            timing.composition += Date().timeIntervalSince(t0)
+            t0 = Date()
+            let ready = inputs.compactMap { $0 }
+            for batchStart in stride(from: 0, to: ready.count, by: settings.batchSize) {
+                let batch = Array(ready[batchStart..<min(ready.count, batchStart + settings.batchSize)])
+                let values = try await model.predict(batch)
+                guard values.count == batch.count * targetCount else {
+                    throw PipelineError.invalidOption(
+                        "the model returned \(values.count) values for \(batch.count) inputs × \(targetCount) targets")
+                }
+                for n in 0..<batch.count {
+                    outputs[patterns[batchStart + n]] = Array(values[(n * targetCount)..<((n + 1) * targetCount)])
+                }
+            }
+            timing.model += Date().timeIntervalSince(t0)
+        }
+
+        t0 = Date()
+        var labels = [Float]()
+        labels.reserveCapacity(masks.rowCount * targetCount)
+        for pattern in effective {
+            guard let row = outputs[pattern] else { throw PipelineError.invalidOption("no model output for mask \(pattern)") }
+            labels += row
+        }
+        let chosen = job.missing
+        var selectedLabels = [Float]()
+        selectedLabels.reserveCapacity(masks.rowCount * chosen.count)
+        for r in 0..<masks.rowCount { for t in chosen { selectedLabels.append(labels[r * targetCount + t]) } }
+        let lime = try LimeRegression.explain(masks: masks, labels: selectedLabels, targetCount: chosen.count)
+        timing.regression += Date().timeIntervalSince(t0)
+        return Outcome(
+            components: components, masks: masks, labels: labels, explanations: lime.targets,
+            modelInputs: distinct.count)
+    }
+
+    /// Stores one excerpt's explanations: the masks-and-predictions array, one explanation row per
+    /// target with its weights, and the two-level chains when the model has concepts and outputs.
+    func write(_ outcome: Outcome, job: Job, configId: String, runId: Int64, writer: StoreWriter) throws {
+        let k = outcome.components.count
+        let targetCount = model.targets.count
+        let rows = outcome.masks.rowCount
+        // rows × (k + targets): the mask's 0/1 values, then the model's value for every target.
+        var table = [Float](repeating: 0, count: rows * (k + targetCount))
+        for r in 0..<rows {
+            for c in 0..<k { table[r * (k + targetCount) + c] = outcome.masks[r, c] ? 1 : 0 }
+            for t in 0..<targetCount { table[r * (k + targetCount) + k + t] = outcome.labels[r * targetCount + t] }
+        }
+        let array = AttachedArray(
+            trackId: job.trackId, excerptId: job.excerptId,
+            array: PendingArray(
+                kind: "lime_predictions", name: configId, producer: model.id, configHash: configId,
+                record: try ShardRecord.encode(Tensor(floats: table, shape: [rows, k + targetCount]))))
+        let now = Timestamp.now()
+        let targets = model.targets
+        let components = outcome.components
+        let explanations = outcome.explanations
+        let missing = job.missing
+        let labels = outcome.labels
+        let chains = chainRecords(labels: Array(labels[0..<targetCount]), job: job, configId: configId)
+        try writer.commitResults([array], runId: runId) { db, ids in
+            for (i, t) in missing.enumerated() {
+                let lime = explanations[i]
+                let row = ExplanationRecord(
+                    configId: configId, excerptId: job.excerptId, trackId: job.trackId, target: targets[t].name,
+                    targetKind: targets[t].kind.rawValue, prediction: Double(labels[t]), intercept: lime.intercept,
+                    fidelity: lime.score, complexity: lime.complexity.isNaN ? nil : lime.complexity,
+                    localPrediction: lime.localPrediction,
+                    topComponent: lime.topPositiveComponent >= 0 ? lime.topPositiveComponent : nil,
+                    componentCount: k, maskCount: rows, predictionsArray: ids.first, runId: runId, createdAt: now)
+                try row.insert(db)
+                let id = db.lastInsertedRowID
+                for (rank, c) in lime.explanationOrder.enumerated() {
+                    try ExplanationWeightRecord(
+                        explanationId: id, component: c, name: components.names[c], source: components.sources[c],
+                        segment: components.segments[c], weight: lime.coefficients[c], rank: rank + 1
+                    ).insert(db)
+                }
+            }
+            for chain in chains { try chain.insert(db, onConflict: .replace) }
+        }
+    }
+
+    /// For each output, the concept with the largest |effect| at the all-ones mask (the explained input).
+    func chainRecords(labels: [Float], job: Job, configId: String) -> [ExplanationChainRecord] {
+        guard let weights = model.conceptToOutputWeights else { return [] }
+        let concepts = model.targets.enumerated().filter { $0.element.kind == .concept }
+        let outputs = model.targets.enumerated().filter { $0.element.kind == .output }
+        guard weights.count == concepts.count * outputs.count, !concepts.isEmpty else { return [] }
+        let values = concepts.map { labels[$0.offset] }
+        return outputs.enumerated().compactMap { j, output in
+            let effects = Effects.of(
+                concepts: values, weights: Array(weights[(j * concepts.count)..<((j + 1) * concepts.count)]))
+            guard let top = effects.effect.indices.max(by: { abs(effects.effect[$0]) < abs(effects.effect[$1]) }) else {
+                return nil
+            }
+            return ExplanationChainRecord(
+                configId: configId, excerptId: job.excerptId, trackId: job.trackId, output: output.element.name,
+                concept: concepts[top].element.name, effect: effects.effect[top], relativeEffect: effects.relative[top])
+        }
+    }
+}

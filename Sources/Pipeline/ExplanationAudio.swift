@@ -1,0 +1,88 @@
+import AudioIO
+import Explain
+import Foundation
+import GRDB
+import Store
+
+/// `stemtrace explain listen`: listenable evidence for one stored explanation — the excerpt as
+/// stored, each stem, and the sum of the components with the largest positive weights (what the
+/// explanation says drives the target) — as float WAV files, plus `explanation.json` with the
+/// weights, so a researcher can hear what the numbers claim.
+public enum ExplanationAudio {
+    public struct Written: Sendable {
+        public var directory: URL
+        public var files: [String]
+        public var explanationId: Int64
+        public var configId: String
+        public var topComponents: [String]
+    }
+
+    /// - Parameters:
+    ///   - track: a track id or an unambiguous prefix of one.
+    ///   - config: an explanation config id (or prefix); nil takes the newest explanation of the target.
+    ///   - top: how many positive components go into the sum.
+    public static func write(
+        store url: URL, track: String, target: String, config: String? = nil, top: Int = 3, to output: URL
+    ) throws -> Written {
+        let store = try Store.open(at: url)
+        let found = try store.catalog.read { db -> (ExplanationRecord, ExplanationConfigRecord, [ExplanationWeightRecord])? in
+            let rows = try ExplanationRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM explanations WHERE track_id LIKE ? AND target = ? AND config_id LIKE ?
+                    ORDER BY id DESC
+                    """,
+                arguments: [track + "%", target, (config ?? "") + "%"])
+            guard let chosen = rows.first, let id = chosen.id else { return nil }
+            if Set(rows.map(\.trackId)).count > 1 {
+                throw PipelineError.invalidOption("track id prefix '\(track)' matches several tracks; give more characters")
+            }
+            guard let cfg = try ExplanationConfigRecord.fetchOne(db, key: chosen.configId) else { return nil }
+            let weights = try ExplanationWeightRecord.filter(Column("explanation_id") == id).order(Column("rank")).fetchAll(db)
+            return (chosen, cfg, weights)
+        }
+        guard let (explanation, cfg, weights) = found else {
+            throw PipelineError.invalidOption(
+                "\(url.path): no explanation of '\(target)' for track '\(track)'"
+                    + (config.map { " with config \($0)" } ?? "") + "; run stemtrace explain first")
+        }
+        let arrays = try store.catalog.read { db in
+            try ArrayRecord.filter(Column("excerpt_id") == explanation.excerptId).order(Column("id")).fetchAll(db)
+        }
+        let stems = arrays.filter { $0.kind == "stem" && $0.producer == cfg.separatorId }
+        guard !stems.isEmpty else {
+            throw PipelineError.invalidOption("\(url.path): the stems of \(cfg.separatorId) for this excerpt are missing")
+        }
+        var named: [(name: String, samples: [Float])] = []
+        for s in stems { named.append((s.name, try store.read(s).floats())) }
+        let components = try ExplanationComponents(stems: named, segments: cfg.segments)
+        let sampleRate = 22050
+
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        var files: [String] = []
+        func wav(_ name: String, _ samples: [Float]) throws {
+            try AudioWriter.write(
+                samples, channels: 1, sampleRate: sampleRate, format: .wavFloat,
+                to: output.appendingPathComponent(name).path)
+            files.append(name)
+        }
+        if let mix = arrays.first(where: { $0.kind == "mix" }) { try wav("excerpt.wav", try store.read(mix).floats()) }
+        for stem in named { try wav("stem-\(stem.name).wav", stem.samples) }
+        let positive = weights.filter { $0.weight > 0 }.prefix(max(1, top))
+        var pattern: UInt64 = 0
+        for w in positive { pattern |= 1 << UInt64(w.component) }
+        let chosenNames = positive.map(\.name)
+        if pattern != 0 { try wav("top-components.wav", components.sum(of: pattern)) }
+
+        let summary: [String: String] = [
+            "track": explanation.trackId, "target": target, "config": cfg.id, "separator": cfg.separatorId,
+            "prediction": String(explanation.prediction), "fidelity": String(explanation.fidelity),
+            "top_components": chosenNames.joined(separator: ","),
+            "weights": weights.map { "\($0.name)=\($0.weight)" }.joined(separator: ","),
+        ]
+        try Data(CanonicalJSON.string(summary).utf8).write(to: output.appendingPathComponent("explanation.json"))
+        files.append("explanation.json")
+        return Written(
+            directory: output, files: files, explanationId: explanation.id ?? 0, configId: cfg.id, topComponents: chosenNames)
+    }
+}

@@ -1,0 +1,89 @@
+import DSP
+import Foundation
+import Inference
+
+/// A model that explanations can query: it maps a batch of front-end tensors (one log-filtered
+/// spectrogram per perturbation) to one value per target.
+public protocol PerturbationModel: Sendable {
+    /// Identifies the model in the catalog (content hash of its weights, or of its command).
+    var id: String { get }
+    /// The model's targets, in output order.
+    var targets: [ExplainTarget] { get }
+    /// Linear weights joining each concept to each output (outputs × concepts), when the model
+    /// has the paper's two linear layers; nil otherwise.
+    var conceptToOutputWeights: [Float]? { get }
+    /// Runs the model: `inputs` are bands × frames spectrograms of one shape; returns
+    /// `inputs.count × targets.count` values, row-major.
+    func predict(_ inputs: [Spectrogram]) async throws -> [Float]
+    /// The outputs for the all-zero input when already known (so it is not run again).
+    var zeroOutput: [Float]? { get }
+}
+
+extension PerturbationModel {
+    public var zeroOutput: [Float]? { nil }
+}
+
+/// One explainable output of a model: a mid-level concept or an emotion output (or, for an
+/// external model, whatever it names).
+public struct ExplainTarget: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable { case concept, output }
+    public var name: String
+    public var kind: Kind
+
+    public init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// The paper's RF-ResNet as a perturbation model: 7 concepts then 2 emotion outputs per input.
+public struct RFResNetPerturbationModel: PerturbationModel {
+    public let id: String
+    let model: RFResNet
+
+    public init(_ loaded: LoadedModel) throws {
+        guard loaded.kind == .rfresnet else {
+            throw PipelineError.invalidOption("\(loaded.url.path) is a \(loaded.kind.rawValue) model, not an RF-ResNet")
+        }
+        id = loaded.id
+        model = try RFResNet(weights: loaded.tensors)
+    }
+
+    public var targets: [ExplainTarget] {
+        RFResNet.conceptNames.map { ExplainTarget(name: $0, kind: .concept) }
+            + RFResNet.outputNames.map { ExplainTarget(name: $0, kind: .output) }
+    }
+
+    public var conceptToOutputWeights: [Float]? { model.conceptToOutputWeights }
+
+    public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
+        guard let first = inputs.first else { return [] }
+        var values = [Float]()
+        values.reserveCapacity(inputs.count * first.values.count)
+        for spec in inputs { values += spec.values }
+        let result = try model.forward(
+            FeatureMap(batch: inputs.count, channels: 1, height: first.bandCount, width: first.frameCount, values: values))
+        let c = RFResNet.conceptNames.count
+        let o = RFResNet.outputNames.count
+        var out = [Float]()
+        out.reserveCapacity(inputs.count * (c + o))
+        for n in 0..<inputs.count {
+            out += result.concepts[(n * c)..<((n + 1) * c)]
+            out += result.output[(n * o)..<((n + 1) * o)]
+        }
+        return out
+    }
+}
+
+/// Loads a weights file as a model that explanations can query.
+public enum PerturbationModels {
+    public static func load(contentsOf url: URL) throws -> any PerturbationModel {
+        let loaded = try LoadedModel(contentsOf: url)
+        switch loaded.kind {
+        case .rfresnet: return try RFResNetPerturbationModel(loaded)
+        case .musicnn:
+            throw PipelineError.invalidOption(
+                "\(url.path) is a musicnn model; explain runs RF-ResNet models or an external --model-command")
+        }
+    }
+}
