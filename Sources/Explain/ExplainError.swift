@@ -1,0 +1,23 @@
+/// Why an explanation could not be computed; each case names the offending input.
+public enum ExplainError: Error, Equatable, CustomStringConvertible {
+    /// An array does not hold the number of values its declared shape needs.
+    case shapeMismatch(what: String, expected: Int, actual: Int)
+    /// A label is NaN or infinite (scikit-learn rejects these; the reference's all-zero row can produce them).
+    case nonFiniteLabel(row: Int, target: Int, value: Double)
+    /// A design value is NaN or infinite.
+    case nonFiniteDesign(row: Int, column: Int, value: Double)
+    /// A sample weight is negative, NaN or infinite, or the weights sum to zero.
+    case invalidWeights(reason: String)
+    /// A LAPACK routine reported an illegal argument or failed to converge.
+    case lapack(routine: String, info: Int)
+
+    public var description: String {
+        switch self {
+        case let .shapeMismatch(what, expected, actual): "\(what): expected \(expected) values, got \(actual)"
+        case let .nonFiniteLabel(row, target, value): "label of row \(row), target \(target) is \(value), not finite"
+        case let .nonFiniteDesign(row, column, value): "design value at row \(row), column \(column) is \(value), not finite"
+        case let .invalidWeights(reason): "sample weights: \(reason)"
+        case let .lapack(routine, info): "LAPACK \(routine) failed with info = \(info)"
+        }
+    }
+}
