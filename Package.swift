@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
-        .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "TestSupport"]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
