@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "AudioIO", "Store", "Separation", "Inference", "DSP", .product(name: "GRDB", package: "GRDB.swift"),
+                "Pipeline", "AudioIO", "Store", "Separation", "Inference", "Explain", "DSP",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "TestSupport",
             ]
         ),

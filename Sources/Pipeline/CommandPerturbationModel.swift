@@ -94,7 +94,8 @@ public struct CommandPerturbationModel: PerturbationModel {
         let n = inputs.count
         let perRow = output.shape.count == 1 ? 1 : output.shape.dropFirst().reduce(1, *)
         guard output.shape.first == n, output.shape.count <= 2 else {
-            throw PipelineError.invalidOption("--model-command output 'output' has shape \(output.shape), expected [\(n), targets]")
+            throw PipelineError.invalidOption(
+                "--model-command output 'output' has shape \(output.shape), expected [\(n), targets]")
         }
         if let targetCount, perRow != targetCount {
             throw PipelineError.invalidOption("--model-command returned \(perRow) targets, earlier \(targetCount)")

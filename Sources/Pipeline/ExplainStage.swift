@@ -95,7 +95,8 @@ public struct ExplainStage: Sendable {
         let runId = try writer.beginRun(
             command: "explain",
             parameters: CanonicalJSON.string(
-                config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) { a, _ in a }),
+                config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) { a, _ in a }
+            ),
             configHash: configId)
         var summary = Summary(
             runId: runId, configId: configId, separatorId: separatorId, excerpts: stemsByExcerpt.count,

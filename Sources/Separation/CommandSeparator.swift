@@ -221,4 +221,3 @@ public struct CommandSeparator: Separator {
         }
     }
 }
-

@@ -14,7 +14,8 @@ public enum ExternalCommand {
 
     /// Runs the words as a process (`arguments[0]` is the executable, looked up in PATH unless it
     /// contains a `/`); returns normally only when it exits with status 0 within `timeout`.
-    public static func run(_ arguments: [String], workingDirectory: String, timeout: Duration) async throws(ExternalCommandError) {
+    public static func run(_ arguments: [String], workingDirectory: String, timeout: Duration) async throws(ExternalCommandError)
+    {
         let tool = arguments[0]
         let executable: Executable = tool.contains("/") ? .path(.init(tool)) : .name(tool)
         var options = PlatformOptions()

@@ -48,7 +48,9 @@ struct ExplainRunCommand: AsyncParsableCommand {
     @Option(help: "Separator id or name prefix whose stems are the sources (default: the store's only separator).")
     var separator: String?
 
-    @Option(help: "Perturbation composition: normalized (peak-normalised, one frame grid), paper (also madmom's zero trimming) or raw.")
+    @Option(
+        help:
+            "Perturbation composition: normalized (peak-normalised, one frame grid), paper (also madmom's zero trimming) or raw.")
     var composition: SignalConditioning = .normalized
 
     @Option(help: "Equal-length temporal segments per stem.")
@@ -143,6 +145,7 @@ struct ExplainListenCommand: ParsableCommand {
             to: URL(fileURLWithPath: output))
         print(
             "wrote \(written.files.count) files to \(written.directory.path) (config \(written.configId); "
-                + "top components: \(written.topComponents.isEmpty ? "none positive" : written.topComponents.joined(separator: ", ")))")
+                + "top components: \(written.topComponents.isEmpty ? "none positive" : written.topComponents.joined(separator: ", ")))"
+        )
     }
 }
