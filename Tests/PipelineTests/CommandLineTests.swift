@@ -49,7 +49,7 @@ import Testing
         let info = try BuiltTool.run(["info", "--store", store.path, "--json"])
         #expect(info.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any])
-        #expect(json["tracks"] as? Int == 2 && json["schemaVersion"] as? Int == 3)
+        #expect(json["tracks"] as? Int == 2 && json["schemaVersion"] as? Int == 4)
 
         let out = root.appendingPathComponent("export")
         let export = try BuiltTool.run(["arrays", "export", "--store", store.path, "--kind", "logfiltspec", "--output", out.path])
@@ -105,5 +105,68 @@ import Testing
         #expect(r.status == 64)
         #expect(r.output.contains("--excerpt"))
         #expect(!FileManager.default.fileExists(atPath: store.path))
+    }
+}
+
+/// `stemtrace explain` with an external model behind `--model-command`: a stdlib-only Python
+/// script that reads the safetensors batch and writes low- and high-band means with labels.
+@Suite struct ExplainCommandLineTests {
+    static let script = #"""
+        import json, struct, sys
+        def read(path):
+            data = open(path, "rb").read()
+            n = struct.unpack("<Q", data[:8])[0]
+            header = json.loads(data[8:8 + n])
+            info = header["input"]
+            start, end = info["data_offsets"]
+            values = struct.unpack("<%df" % ((end - start) // 4), data[8 + n + start:8 + n + end])
+            return info["shape"], values
+        (batch, bands, frames), values = read(sys.argv[1])
+        out = []
+        q = bands // 4
+        for b in range(batch):
+            base = b * bands * frames
+            low = sum(values[base:base + q * frames]) / (q * frames)
+            high = sum(values[base + (bands - q) * frames:base + bands * frames]) / (q * frames)
+            out += [low, high]
+        payload = struct.pack("<%df" % len(out), *out)
+        header = json.dumps({"__metadata__": {"labels": json.dumps(["low_energy", "high_energy"])},
+                             "output": {"dtype": "F32", "shape": [batch, 2], "data_offsets": [0, len(payload)]}}).encode()
+        header += b" " * ((8 - len(header) % 8) % 8)
+        open(sys.argv[2], "wb").write(struct.pack("<Q", len(header)) + header + payload)
+        """#
+
+    @Test func anExternalModelIsExplainedThroughItsCommand() throws {
+        let root = try Fixtures.temporaryDirectory("explain-cli")
+        let corpus = root.appendingPathComponent("corpus")
+        let store = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try TestAudio.writeTone(corpus.appendingPathComponent("a.wav"), seconds: 6, seed: 8)
+        let ingest = try BuiltTool.run([
+            "ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--progress", "none",
+        ])
+        #expect(ingest.status == 0, "\(ingest.output)")
+        let script = root.appendingPathComponent("band model.py")
+        try Self.script.write(to: script, atomically: true, encoding: .utf8)
+
+        let r = try BuiltTool.run([
+            "explain", "--store", store.path, "--model-command", "python3 '\(script.path)' {input} {output}", "--progress",
+            "none",
+        ])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("1 excerpts explained"), "\(r.output)")
+        let opened = try Store.open(at: store)
+        let targets = try opened.catalog.read { db in
+            try String.fetchAll(db, sql: "SELECT target FROM explanations ORDER BY target")
+        }
+        #expect(targets == ["high_energy", "low_energy"])
+
+        let broken = try BuiltTool.run(["explain", "--store", store.path, "--model-command", "false {input} {output}"])
+        #expect(broken.status != 0)
+        #expect(broken.output.contains("--model-command") && broken.output.contains("exit status 1"), "\(broken.output)")
+        let noOutput = try BuiltTool.run(["explain", "--store", store.path, "--model-command", "true {input}"])
+        #expect(noOutput.status != 0 && noOutput.output.contains("{output}"), "\(noOutput.output)")
+        let both = try BuiltTool.run(["explain", "--store", store.path])
+        #expect(both.status != 0 && both.output.contains("exactly one of --model"), "\(both.output)")
     }
 }
