@@ -6,6 +6,8 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
     case invalidSegmentCount(Int)
     /// Stems of one excerpt differ in length (name: length for each).
     case stemLengthsDiffer([String])
+    /// The front end does not define this signal conditioning (e.g. zero trimming for musicnn).
+    case conditioningUnsupported(String)
     /// More components than a mask bit set holds.
     case tooManyComponents(Int)
     /// An array does not hold the number of values its declared shape needs.
@@ -24,6 +26,7 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
         case .noComponents: "there are no components to explain with (no stems)"
         case let .invalidSegmentCount(n): "invalid number of temporal segments: \(n)"
         case let .stemLengthsDiffer(lengths): "stems differ in length: \(lengths.joined(separator: ", "))"
+        case let .conditioningUnsupported(mode): "this model's front end does not support --composition \(mode)"
         case let .tooManyComponents(k): "\(k) components; at most 64 are supported"
         case let .shapeMismatch(what, expected, actual): "\(what): expected \(expected) values, got \(actual)"
         case let .nonFiniteLabel(row, target, value): "label of row \(row), target \(target) is \(value), not finite"

@@ -20,8 +20,8 @@ import DSP
 /// - `raw`: no scaling, grid at 0.
 /// A mask whose sum is all zeros gives the all-zero spectrogram of `ceil(N / hop)` frames
 /// (the reference produces NaN there).
-public final class PerturbationComposer {
-    public let frontEnd: LogFilteredSpectrogram
+public final class PerturbationComposer<FrontEnd: ComposableFrontEnd> {
+    public let frontEnd: FrontEnd
     public let components: ExplanationComponents
     public let conditioning: SignalConditioning
     /// First and last non-zero sample of each component, nil for a silent one.
@@ -37,13 +37,14 @@ public final class PerturbationComposer {
     struct ComponentSpectrum {
         let firstFrame: Int
         let frameCount: Int
-        let values: [Float]
+        let values: [Double]
     }
 
-    public init(frontEnd: LogFilteredSpectrogram, components: ExplanationComponents, conditioning: SignalConditioning)
+    public init(frontEnd: FrontEnd, components: ExplanationComponents, conditioning: SignalConditioning)
         throws(ExplainError)
     {
         guard components.count <= 64 else { throw .tooManyComponents(components.count) }
+        guard conditioning != .paper || frontEnd.supportsTrimming else { throw .conditioningUnsupported(conditioning.rawValue) }
         self.frontEnd = frontEnd
         self.components = components
         self.conditioning = conditioning
@@ -65,12 +66,11 @@ public final class PerturbationComposer {
 
     /// The frame grid a mask's sum is framed on: its start sample and frame count.
     public func grid(of pattern: UInt64) -> (offset: Int, frameCount: Int)? {
-        let hop = frontEnd.config.hopSize
         let selected = supports.enumerated().compactMap { c, s in pattern & (1 << UInt64(c)) != 0 ? s : nil }
         guard let onset = selected.map(\.lowerBound).min(), let end = selected.map(\.upperBound).max() else { return nil }
         switch conditioning {
-        case .paper: return (onset, FrameGrid(sampleCount: end - onset + 1, hop: hop).frameCount)
-        case .normalized, .raw: return (0, FrameGrid(sampleCount: components.sampleCount, hop: hop).frameCount)
+        case .paper: return (onset, frontEnd.frameCount(sampleCount: end - onset + 1))
+        case .normalized, .raw: return (0, frontEnd.frameCount(sampleCount: components.sampleCount))
         }
     }
 
@@ -87,7 +87,7 @@ public final class PerturbationComposer {
 
     /// Calls `body(index, spectrogram)` once for every pattern (component bit sets, bit c =
     /// component c), in composition order (grid by grid, Gray-code order within a grid).
-    public func compose(_ patterns: [UInt64], _ body: (Int, Spectrogram) throws -> Void) rethrows {
+    public func compose(_ patterns: [UInt64], _ body: (Int, FrontEnd.Features) throws -> Void) rethrows {
         var silent: [Int] = []
         var byOffset: [Int: [(index: Int, pattern: UInt64, frames: Int)]] = [:]
         for (i, p) in patterns.enumerated() {
@@ -121,9 +121,9 @@ public final class PerturbationComposer {
     }
 
     private func composeGrid(
-        offset: Int, _ ordered: [(index: Int, pattern: UInt64, frames: Int)], _ body: (Int, Spectrogram) throws -> Void
+        offset: Int, _ ordered: [(index: Int, pattern: UInt64, frames: Int)], _ body: (Int, FrontEnd.Features) throws -> Void
     ) rethrows {
-        let bins = frontEnd.config.binCount
+        let bins = frontEnd.binCount
         let maxFrames = ordered.map(\.frames).max() ?? 0
         var spectrum = [Double](repeating: 0, count: 2 * bins * maxFrames)
         var waveform = [Double](repeating: 0, count: components.sampleCount)
@@ -141,7 +141,7 @@ public final class PerturbationComposer {
             let peak = waveform.reduce(Float(0)) { max($0, abs(Float($1))) }
             let scale: Double = conditioning.normalises ? 1 / Double(peak) : 1
             let spectrogram = spectrum.withUnsafeBufferPointer { s in
-                s.baseAddress.map { frontEnd.logFiltered(spectra: $0, frameCount: item.frames, scale: scale) }
+                s.baseAddress.map { frontEnd.features(spectra: $0, frameCount: item.frames, scale: scale) }
             }
             try body(item.index, spectrogram ?? frontEnd.silence(sampleCount: components.sampleCount))
         }
@@ -158,13 +158,13 @@ public final class PerturbationComposer {
 
     private func accumulate(component c: Int, offset: Int, frameLimit: Int, sign: Double, into spectrum: inout [Double]) {
         let cached = componentSpectrum(c, offset: offset)
-        let stride = 2 * frontEnd.config.binCount
+        let stride = 2 * frontEnd.binCount
         let count = min(cached.frameCount, max(0, frameLimit - cached.firstFrame))
         guard count > 0 else { return }
         cached.values.withUnsafeBufferPointer { v in
             spectrum.withUnsafeMutableBufferPointer { acc in
                 let base = cached.firstFrame * stride
-                for i in 0..<(count * stride) { acc[base + i] += sign * Double(v[i]) }
+                for i in 0..<(count * stride) { acc[base + i] += sign * v[i] }
             }
         }
     }
@@ -176,18 +176,12 @@ public final class PerturbationComposer {
         if let hit = spectra[key] { return hit }
         let empty = ComponentSpectrum(firstFrame: 0, frameCount: 0, values: [])
         guard let support = supports[c] else { return empty }
-        let hop = frontEnd.config.hopSize
-        let size = frontEnd.config.frameSize
-        let grid = FrameGrid(sampleCount: 0, hop: hop)
-        let total = FrameGrid(sampleCount: components.sampleCount - offset, hop: hop).frameCount
-        var first = 0
-        while first < total, offset + grid.start(ofFrame: first) + size <= support.lowerBound { first += 1 }
-        var last = first
-        while last < total, offset + grid.start(ofFrame: last) <= support.upperBound { last += 1 }
+        let total = frontEnd.frameCount(sampleCount: components.sampleCount - offset)
+        let frames = frontEnd.frames(touching: support, offset: offset, frameCount: total, sampleCount: components.sampleCount)
         let values = components.waveforms[c].withUnsafeBufferPointer { w in
-            frontEnd.windowedSpectra(of: w, offset: offset, frames: first..<last)
+            frontEnd.spectra(of: w, offset: offset, frames: frames)
         }
-        let entry = ComponentSpectrum(firstFrame: first, frameCount: last - first, values: values)
+        let entry = ComponentSpectrum(firstFrame: frames.lowerBound, frameCount: frames.count, values: values)
         spectra[key] = entry
         return entry
     }

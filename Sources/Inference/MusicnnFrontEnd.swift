@@ -203,7 +203,7 @@ public struct MusicnnFrontEnd: Sendable {
 
     /// Padded frame `frame` times the window, in float64: samples 256·frame − 256 ..< 256·frame + 256
     /// with numpy's reflect padding outside the signal.
-    private static func windowFrame(
+    static func windowFrame(
         _ x: UnsafePointer<Float>, sampleCount: Int, frame: Int, window: UnsafePointer<Double>,
         into out: UnsafeMutablePointer<Double>
     ) {
@@ -227,7 +227,7 @@ public struct MusicnnFrontEnd: Sendable {
     }
 
     /// complex64 rounding of the float64 DFT, then `np.abs(S) ** 2` in float32.
-    private static func powerSpectrum(_ spectrum: UnsafePointer<Double>, count: Int, into power: UnsafeMutablePointer<Float>) {
+    static func powerSpectrum(_ spectrum: UnsafePointer<Double>, count: Int, into power: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
             let magnitude = complexAbs(Float(spectrum[2 * i]), Float(spectrum[2 * i + 1]))
             power[i] = magnitude * magnitude

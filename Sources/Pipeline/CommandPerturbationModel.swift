@@ -1,4 +1,5 @@
 import DSP
+import Explain
 import Foundation
 import Inference
 import Separation
@@ -7,7 +8,8 @@ import Store
 /// An external model behind a command (`--model-command 'TEMPLATE'`), so a researcher can
 /// explain a PyTorch (or any) model without porting it.
 ///
-/// Per batch, stemtrace writes the composed front-end tensors as a safetensors file with one
+/// Per batch, stemtrace writes the composed log-filtered spectrograms (cut or looped to 1252
+/// frames) as a safetensors file with one
 /// float32 tensor `input` of shape N × bands × frames, runs the template's words without a shell
 /// (`{input}` and `{output}` replaced by the two file paths, see `CommandTemplate` for quoting),
 /// and reads back a float32 tensor `output` of shape N × targets (N alone for one target). The
@@ -17,6 +19,7 @@ import Store
 /// all-zero input, which tells the targets and doubles as the all-zero mask's prediction.
 public struct CommandPerturbationModel: PerturbationModel {
     public let id: String
+    public let frontEnd = LogFilteredSpectrogram()
     public let template: String
     public let targets: [ExplainTarget]
     public let timeout: Duration
@@ -54,7 +57,8 @@ public struct CommandPerturbationModel: PerturbationModel {
 
     public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
         if inputs.isEmpty { return [] }
-        return try await Self.invoke(words, template: template, inputs: inputs, timeout: timeout, targetCount: targets.count).0
+        let sliced = inputs.map { $0.modelInput() }
+        return try await Self.invoke(words, template: template, inputs: sliced, timeout: timeout, targetCount: targets.count).0
     }
 
     /// One run of the command on a batch; returns N × targets values and the labels, if named.

@@ -21,7 +21,8 @@ public struct ExplainSettings: Sendable, Codable, Equatable {
     public var targets: TargetSelection = .all
     /// A separator id or name prefix; nil picks the store's only separator.
     public var separator: String?
-    public var composition: SignalConditioning = .normalized
+    /// nil: the front end's default (normalized for the RF-ResNet, raw for musicnn).
+    public var composition: SignalConditioning?
     public var segments = 1
     /// Masks are exhaustive when 2^k ≤ this limit (audioLIME: 2^10).
     public var exhaustiveLimit = 1 << 10
@@ -33,13 +34,20 @@ public struct ExplainSettings: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// "exhaustive" when 2^k masks fit the limit, else "sampled" (`MaskSet.forExplanation`).
+    func sampling(componentCount k: Int) -> String {
+        k < 31 && (1 << k) <= exhaustiveLimit ? "exhaustive" : "sampled"
+    }
+
     /// The settings that change results (batch size and target selection do not), as recorded.
-    func configuration(modelId: String, separatorId: String, stems: [String]) -> [String: String] {
+    func configuration(
+        modelId: String, separatorId: String, stems: [String], frontEnd: String, composition: SignalConditioning
+    ) -> [String: String] {
         [
             "model": modelId, "separator": separatorId, "stems": stems.joined(separator: ","),
             "composition": composition.rawValue, "segments": String(segments),
             "exhaustive_limit": String(exhaustiveLimit), "samples": String(samples), "seed": String(seed),
-            "front_end": "logfiltspec:149x\(SpectrogramConfig.paper.modelInputFrames)", "kernel_width": "0.25",
+            "front_end": frontEnd, "kernel_width": "0.25",
             "ridge_alpha": "1", "distance": "cosine", "method": "audioLIME 0.0.3 (LimeBase, highest_weights)",
         ]
     }

@@ -1,3 +1,4 @@
+import AudioIO
 import DSP
 import Explain
 import Foundation
@@ -57,6 +58,10 @@ public struct ExplainStage: Sendable {
     }
 
     public func run(progressMode: ProgressReporter.Mode = .automatic) async throws -> Summary {
+        try await run(model, progressMode: progressMode)
+    }
+
+    func run<M: PerturbationModel>(_ model: M, progressMode: ProgressReporter.Mode) async throws -> Summary {
         let start = Date()
         let opened = try Store.open(at: store)
         let writer = try opened.writer()
@@ -68,12 +73,16 @@ public struct ExplainStage: Sendable {
         guard let firstStems = stemsByExcerpt.values.first else {
             throw PipelineError.invalidOption("\(store.path): no excerpt has stems from \(separatorId)")
         }
-        let config = settings.configuration(modelId: model.id, separatorId: separatorId, stems: firstStems.map(\.name))
+        let composition = settings.composition ?? model.frontEnd.defaultConditioning
+        let config = settings.configuration(
+            modelId: model.id, separatorId: separatorId, stems: firstStems.map(\.name), frontEnd: model.frontEnd.name,
+            composition: composition)
         let configJSON = CanonicalJSON.string(config)
         let configId = ContentHash.of(configJSON)
         let record = ExplanationConfigRecord(
-            id: configId, modelId: model.id, separatorId: separatorId, composition: settings.composition.rawValue,
-            segments: settings.segments, sampling: "auto", samples: settings.samples, seed: Int64(bitPattern: settings.seed),
+            id: configId, modelId: model.id, separatorId: separatorId, composition: composition.rawValue,
+            segments: settings.segments, sampling: settings.sampling(componentCount: firstStems.count * settings.segments),
+            samples: settings.samples, seed: Int64(bitPattern: settings.seed),
             config: configJSON, createdAt: Timestamp.now())
         let targetNames = selected.map { model.targets[$0].name }
         let (done, sources) = try opened.catalog.read { db in
@@ -101,7 +110,6 @@ public struct ExplainStage: Sendable {
         var summary = Summary(
             runId: runId, configId: configId, separatorId: separatorId, excerpts: stemsByExcerpt.count,
             skipped: stemsByExcerpt.count - jobs.count)
-        let frontEnd = LogFilteredSpectrogram()
         var zeroPrediction: [Float]? = model.zeroOutput
         var baselinesDone = Set<Int>()
         var failures: [RunFailureRecord] = []
@@ -111,9 +119,10 @@ public struct ExplainStage: Sendable {
             defer { progress.advance(failed: failed) }
             do {
                 let outcome = try await explain(
-                    job, frontEnd: frontEnd, opened: opened, zeroPrediction: &zeroPrediction, timing: &summary.timing)
+                    job, model: model, composition: composition, opened: opened, zeroPrediction: &zeroPrediction,
+                    timing: &summary.timing)
                 let t0 = Date()
-                try write(outcome, job: job, configId: configId, runId: runId, writer: writer)
+                try write(outcome, job: job, model: model, configId: configId, runId: runId, writer: writer)
                 if baselinesDone.insert(outcome.components.count).inserted {
                     let b = ComplexityBaseline.compute(componentCount: outcome.components.count, draws: 1000, seed: 0)
                     let row = ComplexityBaselineRecord(
@@ -178,12 +187,21 @@ public struct ExplainStage: Sendable {
         let modelInputs: Int
     }
 
-    func explain(
-        _ job: Job, frontEnd: LogFilteredSpectrogram, opened: Store, zeroPrediction: inout [Float]?, timing: inout Timing
+    func explain<M: PerturbationModel>(
+        _ job: Job, model: M, composition: SignalConditioning, opened: Store, zeroPrediction: inout [Float]?, timing: inout Timing
     ) async throws -> Outcome {
         var t0 = Date()
+        let frontEnd = model.frontEnd
+        let storedRate = SpectrogramConfig.paper.sampleRate
         var stems: [(name: String, samples: [Float])] = []
-        for array in job.stems { stems.append((array.name, try opened.read(array).floats())) }
+        for array in job.stems {
+            var samples = try opened.read(array).floats()
+            if frontEnd.sampleRate != storedRate {
+                samples = try Resampler(quality: .high).resample(
+                    samples, from: storedRate, to: frontEnd.sampleRate, path: "\(job.source) (\(array.name) stem)")
+            }
+            stems.append((array.name, samples))
+        }
         timing.io += Date().timeIntervalSince(t0)
 
         let components = try ExplanationComponents(stems: stems, segments: settings.segments)
@@ -191,7 +209,7 @@ public struct ExplainStage: Sendable {
             componentCount: components.count, exhaustiveLimit: settings.exhaustiveLimit, samples: settings.samples,
             seed: settings.seed)
         let composer = try PerturbationComposer(
-            frontEnd: frontEnd, components: components, conditioning: settings.composition)
+            frontEnd: frontEnd, components: components, conditioning: composition)
         let audible = composer.audibleComponents
         let effective = (0..<masks.rowCount).map { masks.bitPattern(ofRow: $0) & audible }
         let distinct = Array(Set(effective.filter { $0 != 0 }))
@@ -200,7 +218,7 @@ public struct ExplainStage: Sendable {
         if effective.contains(0) {
             if zeroPrediction == nil {
                 t0 = Date()
-                let zero = frontEnd.silence(sampleCount: components.sampleCount).modelInput()
+                let zero = frontEnd.silence(sampleCount: components.sampleCount)
                 zeroPrediction = try await model.predict([zero])
                 timing.model += Date().timeIntervalSince(t0)
             }
@@ -212,8 +230,8 @@ public struct ExplainStage: Sendable {
         for sliceStart in stride(from: 0, to: order.count, by: slice) {
             let patterns = Array(order[sliceStart..<min(order.count, sliceStart + slice)])
             t0 = Date()
-            var inputs = [Spectrogram?](repeating: nil, count: patterns.count)
-            composer.compose(patterns) { i, spectrogram in inputs[i] = spectrogram.modelInput() }
+            var inputs = [M.FrontEnd.Features?](repeating: nil, count: patterns.count)
+            composer.compose(patterns) { i, features in inputs[i] = features }
             timing.composition += Date().timeIntervalSince(t0)
             t0 = Date()
             let ready = inputs.compactMap { $0 }
@@ -251,7 +269,9 @@ public struct ExplainStage: Sendable {
 
     /// Stores one excerpt's explanations: the masks-and-predictions array, one explanation row per
     /// target with its weights, and the two-level chains when the model has concepts and outputs.
-    func write(_ outcome: Outcome, job: Job, configId: String, runId: Int64, writer: StoreWriter) throws {
+    func write(
+        _ outcome: Outcome, job: Job, model: any PerturbationModel, configId: String, runId: Int64, writer: StoreWriter
+    ) throws {
         let k = outcome.components.count
         let targetCount = model.targets.count
         let rows = outcome.masks.rowCount
@@ -272,7 +292,7 @@ public struct ExplainStage: Sendable {
         let explanations = outcome.explanations
         let missing = job.missing
         let labels = outcome.labels
-        let chains = chainRecords(labels: Array(labels[0..<targetCount]), job: job, configId: configId)
+        let chains = chainRecords(labels: Array(labels[0..<targetCount]), job: job, model: model, configId: configId)
         try writer.commitResults([array], runId: runId) { db, ids in
             for (i, t) in missing.enumerated() {
                 let lime = explanations[i]
@@ -297,7 +317,7 @@ public struct ExplainStage: Sendable {
     }
 
     /// For each output, the concept with the largest |effect| at the all-ones mask (the explained input).
-    func chainRecords(labels: [Float], job: Job, configId: String) -> [ExplanationChainRecord] {
+    func chainRecords(labels: [Float], job: Job, model: any PerturbationModel, configId: String) -> [ExplanationChainRecord] {
         guard let weights = model.conceptToOutputWeights else { return [] }
         let concepts = model.targets.enumerated().filter { $0.element.kind == .concept }
         let outputs = model.targets.enumerated().filter { $0.element.kind == .output }

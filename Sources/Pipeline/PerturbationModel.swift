@@ -1,10 +1,14 @@
 import DSP
+import Explain
 import Foundation
 import Inference
 
-/// A model that explanations can query: it maps a batch of front-end tensors (one log-filtered
-/// spectrogram per perturbation) to one value per target.
+/// A model that explanations can query: it maps a batch of front-end features (one per
+/// perturbation, composed by its `frontEnd` from cached spectra) to one value per target.
 public protocol PerturbationModel: Sendable {
+    associatedtype FrontEnd: ComposableFrontEnd
+    /// The linear-STFT front end whose features the model reads.
+    var frontEnd: FrontEnd { get }
     /// Identifies the model in the catalog (content hash of its weights, or of its command).
     var id: String { get }
     /// The model's targets, in output order.
@@ -12,9 +16,8 @@ public protocol PerturbationModel: Sendable {
     /// Linear weights joining each concept to each output (outputs × concepts), when the model
     /// has the paper's two linear layers; nil otherwise.
     var conceptToOutputWeights: [Float]? { get }
-    /// Runs the model: `inputs` are bands × frames spectrograms of one shape; returns
-    /// `inputs.count × targets.count` values, row-major.
-    func predict(_ inputs: [Spectrogram]) async throws -> [Float]
+    /// Runs the model on features of one shape; returns `inputs.count × targets.count` values, row-major.
+    func predict(_ inputs: [FrontEnd.Features]) async throws -> [Float]
     /// The outputs for the all-zero input when already known (so it is not run again).
     var zeroOutput: [Float]? { get }
 }
@@ -37,8 +40,11 @@ public struct ExplainTarget: Sendable, Hashable, Codable {
 }
 
 /// The paper's RF-ResNet as a perturbation model: 7 concepts then 2 emotion outputs per input.
+/// Each composed spectrogram is cut or looped to the 1252-frame model input as the reference
+/// `slice_func(padding='loop')` does.
 public struct RFResNetPerturbationModel: PerturbationModel {
     public let id: String
+    public let frontEnd = LogFilteredSpectrogram()
     let model: RFResNet
 
     public init(_ loaded: LoadedModel) throws {
@@ -57,6 +63,7 @@ public struct RFResNetPerturbationModel: PerturbationModel {
     public var conceptToOutputWeights: [Float]? { model.conceptToOutputWeights }
 
     public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
+        let inputs = inputs.map { $0.modelInput() }
         guard let first = inputs.first else { return [] }
         var values = [Float]()
         values.reserveCapacity(inputs.count * first.values.count)
@@ -81,9 +88,7 @@ public enum PerturbationModels {
         let loaded = try LoadedModel(contentsOf: url)
         switch loaded.kind {
         case .rfresnet: return try RFResNetPerturbationModel(loaded)
-        case .musicnn:
-            throw PipelineError.invalidOption(
-                "\(url.path) is a musicnn model; explain runs RF-ResNet models or an external --model-command")
+        case .musicnn: return try MusicnnPerturbationModel(loaded)
         }
     }
 }

@@ -30,7 +30,7 @@ struct ExplainRunCommand: AsyncParsableCommand {
     @Option(help: "Store directory.")
     var store: String
 
-    @Option(help: "RF-ResNet weights (.safetensors).")
+    @Option(help: "Model weights (.safetensors): an RF-ResNet, or musicnn (its 50 tags are the targets).")
     var model: String?
 
     @Option(

@@ -72,7 +72,9 @@ import Testing
     }
 
     @Test func grayRankOrdersACompleteSetOneBitApart() {
-        let ordered = (0..<UInt64(64)).sorted { PerturbationComposer.grayRank($0) < PerturbationComposer.grayRank($1) }
+        let ordered = (0..<UInt64(64)).sorted {
+            PerturbationComposer<LogFilteredSpectrogram>.grayRank($0) < PerturbationComposer<LogFilteredSpectrogram>.grayRank($1)
+        }
         for (a, b) in zip(ordered, ordered.dropFirst()) { #expect((a ^ b).nonzeroBitCount == 1) }
     }
 }

@@ -24,6 +24,7 @@ actor CallCounter {
 
 struct BandEnergyModel: PerturbationModel {
     let counter = CallCounter()
+    let frontEnd = LogFilteredSpectrogram()
     var id: String { "test:band-energy" }
     var targets: [ExplainTarget] {
         [.init(name: "low", kind: .concept), .init(name: "high", kind: .concept), .init(name: "arousal", kind: .output)]
