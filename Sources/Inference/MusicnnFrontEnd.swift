@@ -151,54 +151,8 @@ public struct MusicnnFrontEnd: Sendable {
     public func melPower(_ samples: [Float]) throws(MusicnnError) -> MusicnnSpectrogram {
         guard !samples.isEmpty else { throw .emptyAudio }
         let frames = Self.frameCount(sampleCount: samples.count)
-        let n = Self.fftSize
-        let bins = Self.binCount
-        let bands = Self.melBandCount
-        let spectrumWidth = 2 * bins
-        let tileFrames = min(frames, 512)
-        var windowed = [Double](repeating: 0, count: tileFrames * n)
-        var spectrum = [Double](repeating: 0, count: tileFrames * spectrumWidth)
-        var power = [Float](repeating: 0, count: tileFrames * bins)
-        var mel = [Float](repeating: 0, count: frames * bands)
-        samples.withUnsafeBufferPointer { x in
-            window.withUnsafeBufferPointer { w in
-                dftMatrix.withUnsafeBufferPointer { dft in
-                    melFilterbank.withUnsafeBufferPointer { fb in
-                        windowed.withUnsafeMutableBufferPointer { frameBuffer in
-                            spectrum.withUnsafeMutableBufferPointer { spectrumBuffer in
-                                power.withUnsafeMutableBufferPointer { powerBuffer in
-                                    mel.withUnsafeMutableBufferPointer { melBuffer in
-                                        guard let xs = x.baseAddress, let ws = w.baseAddress, let d = dft.baseAddress,
-                                            let f = fb.baseAddress, let fr = frameBuffer.baseAddress,
-                                            let sp = spectrumBuffer.baseAddress, let pw = powerBuffer.baseAddress,
-                                            let out = melBuffer.baseAddress
-                                        else { return }
-                                        for t0 in stride(from: 0, to: frames, by: tileFrames) {
-                                            let count = min(tileFrames, frames - t0)
-                                            for i in 0..<count {
-                                                Self.windowFrame(
-                                                    xs, sampleCount: samples.count, frame: t0 + i, window: ws, into: fr + i * n)
-                                            }
-                                            // spectrum (count × 514) = frames (count × 512) · DFT (512 × 514), float64
-                                            cblas_dgemm(
-                                                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(spectrumWidth),
-                                                Int32(n), 1, fr, Int32(n), d, Int32(spectrumWidth), 0, sp, Int32(spectrumWidth))
-                                            Self.powerSpectrum(sp, count: count * bins, into: pw)
-                                            // mel (count × 96) = power (count × 257) · filterbankᵀ (257 × 96)
-                                            cblas_sgemm(
-                                                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(bands), Int32(bins),
-                                                1,
-                                                pw, Int32(bins), f, Int32(bins), 0, out + t0 * bands, Int32(bands))
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return MusicnnSpectrogram(uncheckedFrameCount: frames, values: mel)
+        let spectra: [Double] = samples.withUnsafeBufferPointer { self.spectra(of: $0, frames: 0..<frames) }
+        return spectra.withUnsafeBufferPointer { melPower(spectra: $0, scale: 1) }
     }
 
     /// Padded frame `frame` times the window, in float64: samples 256·frame − 256 ..< 256·frame + 256
