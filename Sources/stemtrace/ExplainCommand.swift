@@ -9,7 +9,7 @@ struct ExplainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain every stored prediction by sound sources with audioLIME, from the stems stored at ingest.",
-        subcommands: [ExplainRunCommand.self, ExplainListenCommand.self],
+        subcommands: [ExplainRunCommand.self, ExplainShowCommand.self, ExplainListenCommand.self],
         defaultSubcommand: ExplainRunCommand.self)
 }
 
@@ -147,5 +147,26 @@ struct ExplainListenCommand: ParsableCommand {
             "wrote \(written.files.count) files to \(written.directory.path) (config \(written.configId); "
                 + "top components: \(written.topComponents.isEmpty ? "none positive" : written.topComponents.joined(separator: ", ")))"
         )
+    }
+}
+
+/// `stemtrace explain show --store DIR --track ID [--config ID]`
+struct ExplainShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "One track's two-level explanation: each emotion's main mid-level feature and the sources behind it.")
+
+    @Option(help: "Store directory.")
+    var store: String
+
+    @Option(help: "Track id (or an unambiguous prefix).")
+    var track: String
+
+    @Option(help: "Explanation config id (or prefix); default: the newest.")
+    var config: String?
+
+    func run() throws {
+        let summary = try ExplanationSummary.load(store: URL(fileURLWithPath: store), track: track, config: config)
+        for line in summary.lines() { print(line) }
     }
 }

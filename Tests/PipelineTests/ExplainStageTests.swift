@@ -198,6 +198,21 @@ struct BandEnergyModel: PerturbationModel {
         #expect(recorded.contains { $0.runId == summary.runId && $0.path.hasSuffix("mixture.wav") })
     }
 
+    @Test func showReadsTheChainAndTheSourcesOfItsConcept() async throws {
+        _ = try await explain(BandEnergyModel())
+        let store = try Store.open(at: storeURL)
+        let track = try #require(try store.catalog.arrays(kind: "mix").first?.trackId)
+        let summary = try ExplanationSummary.load(store: storeURL, track: String(track.prefix(6)))
+        #expect(summary.trackId == track)
+        #expect(summary.targets.map(\.name) == ["high", "low", "arousal"], "concepts first, then outputs")
+        let chain = try #require(summary.chains.first)
+        #expect(chain.output == "arousal")
+        let concept = try #require(summary.targets.first { $0.name == chain.concept })
+        let positive = concept.weights.filter { $0.value > 0 }.sorted { $0.value > $1.value }.map(\.key)
+        #expect(chain.sources.map(\.name) == positive)
+        #expect(summary.lines().contains { $0.hasPrefix("arousal ← \(chain.concept)") })
+    }
+
     @Test func listenWritesTheExcerptStemsAndTheTopComponents() async throws {
         _ = try await explain(BandEnergyModel())
         let store = try Store.open(at: storeURL)
