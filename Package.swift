@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // stemtrace: an on-disk feature store and batch processor for explaining music emotion models.
 // Module layout and dependency direction follow DESIGN.md:
-// stemtrace → Pipeline → (Inference, Explain, Separation) → (Store, DSP, AudioIO) → C system libraries.
+// stemtrace → Pipeline → (Analysis, Explain, Inference, Separation) → (Store, DSP, AudioIO) → C system libraries.
 import PackageDescription
 
 let package = Package(
@@ -51,10 +51,11 @@ let package = Package(
             dependencies: ["AudioIO", "DSP", "Store", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "Explain", dependencies: ["DSP", "Store", "COpenBLAS"]),
+        .target(name: "Analysis", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioIO", "DSP", "Store", "Inference", "Separation", "Explain", "SwiftCSV",
+                "AudioIO", "DSP", "Store", "Inference", "Separation", "Explain", "Analysis", "SwiftCSV",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,6 +89,7 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Store", "TestSupport"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(
