@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "stemtrace",
             dependencies: [
-                "Pipeline",
+                "Pipeline", "Analysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -33,6 +33,12 @@ public final class Catalog: Sendable {
         do { return try pool.read(body) } catch let e as StoreError { throw e } catch { throw .catalog(reason: "\(error)") }
     }
 
+    /// Runs a read transaction for a caller with errors of its own (queries): database errors
+    /// become `StoreError.catalog`, every other error of `body` passes through unchanged.
+    public func query<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let e as DatabaseError { throw StoreError.catalog(reason: "\(e)") }
+    }
+
     /// Runs a write transaction, mapping database errors to `StoreError.catalog`.
     public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.write(body) } catch let e as StoreError { throw e } catch { throw .catalog(reason: "\(error)") }

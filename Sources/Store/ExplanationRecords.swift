@@ -142,3 +142,30 @@ public struct ExplanationChainRecord: CatalogRecord, Equatable {
         self.relativeEffect = relativeEffect
     }
 }
+
+/// A ground-truth label of a track (migration 0005), rescaled to [-1, 1].
+public struct LabelRecord: CatalogRecord, Equatable {
+    public static let databaseTableName = "labels"
+    public var trackId: String
+    public var name: String
+    public var value: Double
+    public var rawValue: Double
+    public var scaleMin: Double
+    public var scaleMax: Double
+    public var source: String
+    public var createdAt: String
+
+    public init(
+        trackId: String, name: String, value: Double, rawValue: Double, scaleMin: Double, scaleMax: Double, source: String,
+        createdAt: String
+    ) {
+        self.trackId = trackId
+        self.name = name
+        self.value = value
+        self.rawValue = rawValue
+        self.scaleMin = scaleMin
+        self.scaleMax = scaleMax
+        self.source = source
+        self.createdAt = createdAt
+    }
+}

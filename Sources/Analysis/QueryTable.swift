@@ -1,0 +1,109 @@
+import Foundation
+
+/// A query's answer: named columns and rows of values, printed as an aligned table on the
+/// terminal or written as CSV or JSON for scripts.
+public struct QueryTable: Sendable, Equatable {
+    /// One cell.
+    public enum Value: Sendable, Equatable, Encodable {
+        case text(String)
+        case number(Double)
+        case integer(Int)
+        case missing
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case let .text(s): try c.encode(s)
+            case let .number(d): if d.isFinite { try c.encode(d) } else { try c.encodeNil() }
+            case let .integer(i): try c.encode(i)
+            case .missing: try c.encodeNil()
+            }
+        }
+
+        var display: String {
+            switch self {
+            case let .text(s): s
+            case let .number(d): d.isFinite ? String(format: "%.4f", d) : ""
+            case let .integer(i): String(i)
+            case .missing: ""
+            }
+        }
+
+        /// The value for CSV: full precision numbers.
+        var csv: String {
+            switch self {
+            case let .number(d): d.isFinite ? "\(d)" : ""
+            default: display
+            }
+        }
+
+        public var number: Double? {
+            switch self {
+            case let .number(d): d
+            case let .integer(i): Double(i)
+            default: nil
+            }
+        }
+    }
+
+    public var title: String
+    public var columns: [String]
+    public var rows: [[Value]]
+    /// Lines printed under the table (what was filtered, how genres were assigned).
+    public var notes: [String] = []
+
+    public init(title: String, columns: [String], rows: [[Value]], notes: [String] = []) {
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.notes = notes
+    }
+
+    /// Output formats of `stemtrace query`.
+    public enum Format: String, Sendable, CaseIterable { case table, csv, json }
+
+    public func render(_ format: Format) -> String {
+        switch format {
+        case .table: terminal()
+        case .csv: csv()
+        case .json: json()
+        }
+    }
+
+    func terminal() -> String {
+        let cells = rows.map { $0.map(\.display) }
+        var widths = columns.map(\.count)
+        for row in cells { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        func line(_ values: [String]) -> String {
+            values.enumerated().map { i, v in v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        var out = [title, line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+        out += cells.map(line)
+        out += notes
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func csv() -> String {
+        func quote(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        return ([columns.map(quote).joined(separator: ",")] + rows.map { $0.map { quote($0.csv) }.joined(separator: ",") })
+            .joined(separator: "\n") + "\n"
+    }
+
+    func json() -> String {
+        struct Document: Encodable {
+            let title: String
+            let columns: [String]
+            let rows: [[String: Value]]
+            let notes: [String]
+        }
+        let objects = rows.map { row in Dictionary(zip(columns, row).map { ($0, $1) }) { a, _ in a } }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = (try? encoder.encode(Document(title: title, columns: columns, rows: objects, notes: notes))) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
