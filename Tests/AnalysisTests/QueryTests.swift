@@ -122,13 +122,13 @@ import Testing
     }
 
     @Test func missingExplanationsSayWhatToRun() throws {
-        let empty = try Store.open(at: try Fixtures_empty(), create: true)
+        let empty = try Store.open(at: try emptyStoreDirectory(), create: true)
         #expect(throws: AnalysisError.missing("no explanations in this store; run stemtrace explain --model FILE")) {
             try empty.catalog.query { try SourcesQuery.result($0, filters: QueryFilters(), genre: "x", feature: "melody") }
         }
     }
 }
 
-func Fixtures_empty() throws -> URL {
+func emptyStoreDirectory() throws -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("analysis-empty-\(UUID().uuidString)")
 }

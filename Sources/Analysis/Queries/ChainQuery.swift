@@ -74,6 +74,10 @@ public enum ChainQuery {
         var excerptId: Int64
         var target: String
         var source: String?
-        enum CodingKeys: String, CodingKey { case excerptId = "excerpt_id", target, source }
+        enum CodingKeys: String, CodingKey {
+            case excerptId = "excerpt_id"
+            case target
+            case source
+        }
     }
 }

@@ -59,7 +59,9 @@ public enum EffectsQuery {
         var concept: String
         var relativeEffect: Double
         enum CodingKeys: String, CodingKey {
-            case trackId = "track_id", concept, relativeEffect = "relative_effect"
+            case trackId = "track_id"
+            case concept
+            case relativeEffect = "relative_effect"
         }
     }
 }
