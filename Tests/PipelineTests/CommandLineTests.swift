@@ -170,3 +170,28 @@ import Testing
         #expect(both.status != 0 && both.output.contains("exactly one of --model"), "\(both.output)")
     }
 }
+
+/// `stemtrace labels import` and `stemtrace query` through the executable: what a query needs
+/// and does not find is named with the command that makes it.
+@Suite struct QueryCommandLineTests {
+    @Test func labelsImportAndQueriesSayWhatIsMissing() throws {
+        let root = try Fixtures.temporaryDirectory("query-cli")
+        let corpus = root.appendingPathComponent("corpus")
+        let store = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try TestAudio.writeTone(corpus.appendingPathComponent("a.wav"), seconds: 3, seed: 9)
+        #expect(try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--separator", "none", "--progress", "none"]).status == 0)
+        let csv = root.appendingPathComponent("labels.csv")
+        try "file,valence,arousal\na.wav,0.8,0.2\n".write(to: csv, atomically: true, encoding: .utf8)
+        let imported = try BuiltTool.run(["labels", "import", csv.path, "--store", store.path])
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.output.contains("valence: scale 0.0:1.0 (detected") && imported.output.contains("imported 2 labels for 1 tracks"))
+
+        let errors = try BuiltTool.run(["query", "errors", "--store", store.path, "--by-genre", "other", "--quantiles", "2"])
+        #expect(errors.status != 0 && errors.output.contains("run stemtrace infer"), "\(errors.output)")
+        let quality = try BuiltTool.run(["query", "quality", "--store", store.path])
+        #expect(quality.status != 0 && quality.output.contains("run stemtrace explain"), "\(quality.output)")
+        let badSource = try BuiltTool.run(["query", "quality", "--store", store.path, "--genre-source", "lastfm"])
+        #expect(badSource.status != 0 && badSource.output.contains("--genre-source"), "\(badSource.output)")
+    }
+}
