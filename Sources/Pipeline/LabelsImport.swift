@@ -25,8 +25,8 @@ public enum LabelsImport {
         public var invalid: [String] = []
     }
 
-    /// Scales a column may be on, smallest first; the first that holds every value is assumed.
-    public static let commonScales: [(Double, Double)] = [(-1, 1), (0, 1), (1, 5), (1, 7), (1, 9), (1, 10), (0, 10), (0, 100)]
+    /// Scales a column may be on, narrowest first; the first that holds every value is assumed.
+    public static let commonScales: [(Double, Double)] = [(0, 1), (-1, 1), (1, 5), (1, 7), (1, 9), (1, 10), (0, 10), (0, 100)]
 
     /// Names labels can have: the RF-ResNet's concepts and outputs.
     public static let knownNames = RFResNet.conceptNames + RFResNet.outputNames

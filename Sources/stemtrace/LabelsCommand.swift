@@ -16,7 +16,7 @@ struct LabelsImportCommand: ParsableCommand {
             The key column (track_id, track, id, path, file or filename) holds track ids, paths or file names. Label columns \
             are named like the model's targets (arousal, valence, melody, articulation, rhythm_complexity, rhythm_stability, \
             dissonance, tonal_stability, minorness). Without --scale the smallest common scale holding a column's values \
-            (-1:1, 0:1, 1:5, 1:7, 1:9, 1:10, 0:10, 0:100) is assumed and printed.
+            (0:1, -1:1, 1:5, 1:7, 1:9, 1:10, 0:10, 0:100) is assumed and printed.
             """)
 
     @Argument(help: "CSV file.")

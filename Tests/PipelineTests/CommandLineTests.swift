@@ -180,12 +180,16 @@ import Testing
         let store = root.appendingPathComponent("store")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
         try TestAudio.writeTone(corpus.appendingPathComponent("a.wav"), seconds: 3, seed: 9)
-        #expect(try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--separator", "none", "--progress", "none"]).status == 0)
+        #expect(
+            try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--separator", "none", "--progress", "none"]).status
+                == 0)
         let csv = root.appendingPathComponent("labels.csv")
         try "file,valence,arousal\na.wav,0.8,0.2\n".write(to: csv, atomically: true, encoding: .utf8)
         let imported = try BuiltTool.run(["labels", "import", csv.path, "--store", store.path])
         #expect(imported.status == 0, "\(imported.output)")
-        #expect(imported.output.contains("valence: scale 0.0:1.0 (detected") && imported.output.contains("imported 2 labels for 1 tracks"))
+        #expect(
+            imported.output.contains("valence: scale 0.0:1.0 (detected")
+                && imported.output.contains("imported 2 labels for 1 tracks"))
 
         let errors = try BuiltTool.run(["query", "errors", "--store", store.path, "--by-genre", "other", "--quantiles", "2"])
         #expect(errors.status != 0 && errors.output.contains("run stemtrace infer"), "\(errors.output)")

@@ -41,7 +41,9 @@ import Testing
         let a = try #require(ids["a.wav"])
         let csv = try write("file,Valence,Arousal,artist\na.wav,7,1,x\nsub/b.wav,4,5.5,y\nc.wav,1,7,z\nmissing.wav,3,3,w\n")
         let summary = try LabelsImport.run(store: storeURL, csv: csv, scales: [:], defaultScale: nil)
-        #expect(summary.columns["Valence"]?.min == 1 && summary.columns["Valence"]?.max == 7 && summary.columns["Valence"]?.detected == true)
+        #expect(
+            summary.columns["Valence"]?.min == 1 && summary.columns["Valence"]?.max == 7
+                && summary.columns["Valence"]?.detected == true)
         #expect(summary.ignoredColumns == ["artist"])
         #expect(summary.unmatched == ["missing.wav"])
         #expect(summary.imported == 6 && summary.tracks == 3)
