@@ -7,7 +7,8 @@ import Store
 /// `stemtrace explain listen`: listenable evidence for one stored explanation — the excerpt as
 /// stored, each stem, and the sum of the components with the largest positive weights (what the
 /// explanation says drives the target) — as float WAV files, plus `explanation.json` with the
-/// weights, so a researcher can hear what the numbers claim.
+/// weights, so a researcher can hear what the numbers claim. Float WAV by default; the report
+/// uses Ogg Vorbis.
 public enum ExplanationAudio {
     public struct Written: Sendable {
         public var directory: URL
@@ -22,7 +23,8 @@ public enum ExplanationAudio {
     ///   - config: an explanation config id (or prefix); nil takes the newest explanation of the target.
     ///   - top: how many positive components go into the sum.
     public static func write(
-        store url: URL, track: String, target: String, config: String? = nil, top: Int = 3, to output: URL
+        store url: URL, track: String, target: String, config: String? = nil, top: Int = 3, to output: URL,
+        format: AudioWriter.Format = .wavFloat
     ) throws -> Written {
         let store = try Store.open(at: url)
         let found = try store.catalog.read { db -> (ExplanationRecord, ExplanationConfigRecord, [ExplanationWeightRecord])? in
@@ -60,19 +62,23 @@ public enum ExplanationAudio {
 
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         var files: [String] = []
+        let ext = format == .oggVorbis ? "ogg" : format == .flac16 ? "flac" : "wav"
         func wav(_ name: String, _ samples: [Float]) throws {
+            let file = "\(name).\(ext)"
+            // Lossy and 16-bit formats clip at ±1: those get the sum scaled down when it would.
+            let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
+            let scaled = format != .wavFloat && peak > 1 ? samples.map { $0 / peak } : samples
             try AudioWriter.write(
-                samples, channels: 1, sampleRate: sampleRate, format: .wavFloat,
-                to: output.appendingPathComponent(name).path)
-            files.append(name)
+                scaled, channels: 1, sampleRate: sampleRate, format: format, to: output.appendingPathComponent(file).path)
+            files.append(file)
         }
-        if let mix = arrays.first(where: { $0.kind == "mix" }) { try wav("excerpt.wav", try store.read(mix).floats()) }
-        for stem in named { try wav("stem-\(stem.name).wav", stem.samples) }
+        if let mix = arrays.first(where: { $0.kind == "mix" }) { try wav("excerpt", try store.read(mix).floats()) }
+        for stem in named { try wav("stem-\(stem.name)", stem.samples) }
         let positive = weights.filter { $0.weight > 0 }.prefix(max(1, top))
         var pattern: UInt64 = 0
         for w in positive { pattern |= 1 << UInt64(w.component) }
         let chosenNames = positive.map(\.name)
-        if pattern != 0 { try wav("top-components.wav", components.sum(of: pattern)) }
+        if pattern != 0 { try wav("top-components", components.sum(of: pattern)) }
 
         let summary: [String: String] = [
             "track": explanation.trackId, "target": target, "config": cfg.id, "separator": cfg.separatorId,

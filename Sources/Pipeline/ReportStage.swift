@@ -1,0 +1,101 @@
+import Analysis
+import AudioIO
+import Foundation
+import GRDB
+import Store
+
+/// `stemtrace report --store DIR --output DIR`: `index.html` (see `ReportPage`) and, for a sample
+/// of tracks per genre, Ogg Vorbis files of the excerpt, its stems and the sum of the top sources
+/// of the concept that drives valence (the two-level chain) in `audio/<track>/`.
+public struct ReportStage: Sendable {
+    public struct Written: Sendable {
+        public var page: URL
+        public var audioFiles: Int
+        public var bytes: Int
+    }
+
+    public var store: URL
+    public var output: URL
+    public var filters = QueryFilters()
+    /// Tracks per genre that get audio players.
+    public var tracksPerGenre = 2
+
+    public init(store: URL, output: URL) {
+        self.store = store
+        self.output = output
+    }
+
+    public func run() throws -> Written {
+        let opened = try Store.open(at: store)
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let page = ReportPage(filters: filters)
+        let samples = try opened.catalog.query { db in try Self.samples(db, filters: filters, perGenre: tracksPerGenre) }
+        var audio: [ReportPage.TrackAudio] = []
+        for s in samples {
+            let directory = output.appendingPathComponent("audio/\(s.track.prefix(12))")
+            let written = try ExplanationAudio.write(
+                store: store, track: s.track, target: s.target, config: s.config, top: 3, to: directory, format: .oggVorbis)
+            let files = written.files.filter { !$0.hasSuffix(".json") }.map { name -> (label: String, path: String) in
+                let label = name.replacingOccurrences(of: ".ogg", with: "").replacingOccurrences(of: "stem-", with: "stem: ")
+                    .replacingOccurrences(of: "top-components", with: "top sources of \(s.target)")
+                return (label, "audio/\(s.track.prefix(12))/\(name)")
+            }
+            audio.append(
+                ReportPage.TrackAudio(
+                    trackId: s.track, title: s.title, genre: s.genre, files: files,
+                    caption: "\(s.caption) ← " + (written.topComponents.isEmpty ? "no source with a positive weight" : written.topComponents.joined(separator: " + "))))
+        }
+        let name = store.standardizedFileURL.lastPathComponent
+        let html = try opened.catalog.query { db in try page.html(db, storeName: name, audio: audio) }
+        let url = output.appendingPathComponent("index.html")
+        try Data(html.utf8).write(to: url)
+        let bytes = (FileManager.default.enumerator(at: output, includingPropertiesForKeys: [.fileSizeKey])?.allObjects as? [URL] ?? [])
+            .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+        return Written(page: url, audioFiles: audio.reduce(0) { $0 + $1.files.count }, bytes: bytes)
+    }
+
+    struct Sample {
+        var track: String
+        var genre: String
+        var title: String
+        var target: String
+        var config: String
+        var caption: String
+    }
+
+    /// Up to `perGenre` explained tracks per genre (first by path), each with the explanation to
+    /// play: the concept behind valence when there is a chain, else the track's first explained target.
+    static func samples(_ db: Database, filters: QueryFilters, perGenre: Int) throws -> [Sample] {
+        let genres = try GenreAssignment.load(db, rules: filters.genres)
+        let explained = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT e.track_id, e.config_id, e.target, t.source_path FROM explanations e JOIN tracks t ON t.id = e.track_id
+                ORDER BY t.source_path, e.id
+                """)
+        let chains = try ExplanationChainRecord.filter(Column("output") == "valence").fetchAll(db)
+        var out: [Sample] = []
+        var used = Set<String>()
+        for genre in genres.allGenres {
+            var taken = 0
+            for row in explained where taken < perGenre {
+                let track: String = row["track_id"]
+                guard genres.genres[track]?.contains(genre) == true, !used.contains(track), filters.includes(track: track) else { continue }
+                let path: String = row["source_path"]
+                let title = URL(fileURLWithPath: path).lastPathComponent
+                if let chain = chains.first(where: { $0.trackId == track }) {
+                    out.append(
+                        Sample(
+                            track: track, genre: genre, title: title, target: chain.concept, config: chain.configId,
+                            caption: "valence ← \(chain.concept)"))
+                } else {
+                    let target: String = row["target"]
+                    out.append(Sample(track: track, genre: genre, title: title, target: target, config: row["config_id"], caption: target))
+                }
+                used.insert(track)
+                taken += 1
+            }
+        }
+        return out
+    }
+}
