@@ -18,7 +18,8 @@ public struct QueryFilters: Sendable, Equatable {
 
     public init() {}
 
-    func includes(track: String) -> Bool { tracks.isEmpty || tracks.contains { track.hasPrefix($0) } }
+    /// Whether a track passes the `--track` filter.
+    public func includes(track: String) -> Bool { tracks.isEmpty || tracks.contains { track.hasPrefix($0) } }
 
     /// The one model with effects (for `output`) that matches the filter.
     func effectsModel(_ db: Database, output: String) throws -> String {

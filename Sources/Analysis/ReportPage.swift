@@ -15,6 +15,14 @@ public struct ReportPage: Sendable {
         public var files: [(label: String, path: String)]
         /// What the explanation audio is, e.g. "valence ← tonal_stability ← drums + bass".
         public var caption: String
+
+        public init(trackId: String, title: String, genre: String, files: [(label: String, path: String)], caption: String) {
+            self.trackId = trackId
+            self.title = title
+            self.genre = genre
+            self.files = files
+            self.caption = caption
+        }
     }
 
     public var filters: QueryFilters
@@ -72,19 +80,24 @@ public struct ReportPage: Sendable {
                 out.append(
                     figure(
                         try Histogram(
-                            title: "Fidelity (weighted R²), \(name)", values: fidelity, range: min(lo, 0)...max(hi, 1), binCount: 20,
+                            title: "Fidelity (weighted R²), \(name)", values: fidelity, range: min(lo, 0)...max(hi, 1),
+                            binCount: 20,
                             xLabel: "fidelity", yLabel: "explanations"
                         ).svgDocument().render(xmlDeclaration: false)))
             }
             if !complexity.isEmpty {
                 let band = try first.baselineMean.flatMap { m in
-                    try first.baselineStd.map { s in try Histogram.Band(lower: m - s, upper: m + s, label: "random baseline, mean ± std") }
+                    try first.baselineStd.map { s in
+                        try Histogram.Band(lower: m - s, upper: m + s, label: "random baseline, mean ± std")
+                    }
                 }
                 out.append(
                     figure(
                         try Histogram(
-                            title: "Complexity (entropy of |w|/Σ|w|), \(name)", values: complexity, range: 0...max(log(Double(max(k, 2))), 0.1),
-                            binCount: 20, band: band, xLabel: "complexity (nats; ln \(k) = \(String(format: "%.2f", log(Double(k)))) at most)",
+                            title: "Complexity (entropy of |w|/Σ|w|), \(name)", values: complexity,
+                            range: 0...max(log(Double(max(k, 2))), 0.1),
+                            binCount: 20, band: band,
+                            xLabel: "complexity (nats; ln \(k) = \(String(format: "%.2f", log(Double(k)))) at most)",
                             yLabel: "explanations"
                         ).svgDocument().render(xmlDeclaration: false)))
                 let paired = explanations.filter { $0.complexity != nil }
@@ -93,7 +106,10 @@ public struct ReportPage: Sendable {
                     figure(
                         ScatterPlot(
                             title: "Fidelity vs complexity, \(name)",
-                            series: [try ScatterPlot.Series(name: "explanations", x: paired.compactMap(\.complexity), y: paired.map(\.fidelity))],
+                            series: [
+                                try ScatterPlot.Series(
+                                    name: "explanations", x: paired.compactMap(\.complexity), y: paired.map(\.fidelity))
+                            ],
                             xLabel: "complexity", yLabel: "fidelity", annotation: r.map { String(format: "r = %.2f", $0) }
                         ).svgDocument().render(xmlDeclaration: false)))
             }
@@ -110,7 +126,8 @@ public struct ReportPage: Sendable {
                     title: "Mean relative effect on \(target): \(genre) vs other genres (model \(model.prefix(12)))",
                     categories: rows.map(\.concept),
                     series: [
-                        .init(name: genre, values: rows.map { $0.genreMean ?? 0 }), .init(name: "other genres", values: rows.map { $0.restMean ?? 0 }),
+                        .init(name: genre, values: rows.map { $0.genreMean ?? 0 }),
+                        .init(name: "other genres", values: rows.map { $0.restMean ?? 0 }),
                     ],
                     orientation: .horizontal, valueLabel: "mean relative effect")
                 out.append(figure(chart.svgDocument().render(xmlDeclaration: false)))
@@ -121,11 +138,16 @@ public struct ReportPage: Sendable {
                 let chain = try ChainQuery.run(db, filters: filters, genre: genre, target: target)
                 out.append(table(chain))
                 let (_, rows, _, _) = try ChainQuery.rows(db, filters: filters, genre: genre, target: target)
-                if let concept = rows.first?.concept, let sources = try? SourcesQuery.result(db, filters: filters, genre: genre, feature: concept) {
+                if let concept = rows.first?.concept,
+                    let sources = try? SourcesQuery.result(db, filters: filters, genre: genre, feature: concept)
+                {
                     let chart = try BarChart(
                         title: "Sources of \(concept) in \(genre): mean LIME weight and top-source share",
                         categories: sources.rows.map(\.source),
-                        series: [.init(name: "mean weight", values: sources.rows.map(\.meanWeight)), .init(name: "top share", values: sources.rows.map(\.topShare))],
+                        series: [
+                            .init(name: "mean weight", values: sources.rows.map(\.meanWeight)),
+                            .init(name: "top share", values: sources.rows.map(\.topShare)),
+                        ],
                         valueLabel: "weight / share")
                     out.append(figure(chart.svgDocument().render(xmlDeclaration: false)))
                 }
@@ -136,7 +158,9 @@ public struct ReportPage: Sendable {
         for track in audio {
             out.append("<div class=\"track\"><h3>\(esc(track.title))</h3><p>\(esc(track.caption))</p>")
             for file in track.files {
-                out.append("<figure class=\"audio\"><figcaption>\(esc(file.label))</figcaption><audio controls preload=\"none\" src=\"\(esc(file.path))\"></audio></figure>")
+                out.append(
+                    "<figure class=\"audio\"><figcaption>\(esc(file.label))</figcaption><audio controls preload=\"none\" src=\"\(esc(file.path))\"></audio></figure>"
+                )
             }
             out.append("</div>")
         }
@@ -154,9 +178,12 @@ public struct ReportPage: Sendable {
                     if r.genreTotal > 0 {
                         series.append(
                             try LineChart.Series(
-                                name: genre, x: r.bins.map { Double($0.index) }, y: r.bins.map { Double($0.genreTracks) / Double(r.genreTotal) }))
+                                name: genre, x: r.bins.map { Double($0.index) },
+                                y: r.bins.map { Double($0.genreTracks) / Double(r.genreTotal) }))
                     }
-                    if means == nil { means = try ErrorsQuery.run(db, filters: filters, target: target, genre: genre, quantiles: 10).last }
+                    if means == nil {
+                        means = try ErrorsQuery.run(db, filters: filters, target: target, genre: genre, quantiles: 10).last
+                    }
                 } catch let error as AnalysisError {
                     out.append("<p class=\"missing\">\(esc(target)): \(esc(error.description))</p>")
                     break

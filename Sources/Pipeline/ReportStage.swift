@@ -43,13 +43,17 @@ public struct ReportStage: Sendable {
             audio.append(
                 ReportPage.TrackAudio(
                     trackId: s.track, title: s.title, genre: s.genre, files: files,
-                    caption: "\(s.caption) ← " + (written.topComponents.isEmpty ? "no source with a positive weight" : written.topComponents.joined(separator: " + "))))
+                    caption: "\(s.caption) ← "
+                        + (written.topComponents.isEmpty
+                            ? "no source with a positive weight" : written.topComponents.joined(separator: " + "))))
         }
         let name = store.standardizedFileURL.lastPathComponent
-        let html = try opened.catalog.query { db in try page.html(db, storeName: name, audio: audio) }
+        let players = audio
+        let html = try opened.catalog.query { db in try page.html(db, storeName: name, audio: players) }
         let url = output.appendingPathComponent("index.html")
         try Data(html.utf8).write(to: url)
-        let bytes = (FileManager.default.enumerator(at: output, includingPropertiesForKeys: [.fileSizeKey])?.allObjects as? [URL] ?? [])
+        let bytes =
+            (FileManager.default.enumerator(at: output, includingPropertiesForKeys: [.fileSizeKey])?.allObjects as? [URL] ?? [])
             .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
         return Written(page: url, audioFiles: audio.reduce(0) { $0 + $1.files.count }, bytes: bytes)
     }
@@ -80,7 +84,9 @@ public struct ReportStage: Sendable {
             var taken = 0
             for row in explained where taken < perGenre {
                 let track: String = row["track_id"]
-                guard genres.genres[track]?.contains(genre) == true, !used.contains(track), filters.includes(track: track) else { continue }
+                guard genres.genres[track]?.contains(genre) == true, !used.contains(track), filters.includes(track: track) else {
+                    continue
+                }
                 let path: String = row["source_path"]
                 let title = URL(fileURLWithPath: path).lastPathComponent
                 if let chain = chains.first(where: { $0.trackId == track }) {
@@ -90,7 +96,9 @@ public struct ReportStage: Sendable {
                             caption: "valence ← \(chain.concept)"))
                 } else {
                     let target: String = row["target"]
-                    out.append(Sample(track: track, genre: genre, title: title, target: target, config: row["config_id"], caption: target))
+                    out.append(
+                        Sample(
+                            track: track, genre: genre, title: title, target: target, config: row["config_id"], caption: target))
                 }
                 used.insert(track)
                 taken += 1
