@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        // oneDNN (Winograd 3×3 convolutions); Debian ships no dnnl.pc, so the modulemap names the libraries.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // glibc's vector math (libmvec) behind a C call, for the spectrogram's log compression.
         .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
@@ -43,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "Inference",
-            dependencies: ["Store", "COpenBLAS", "DSP", "AudioIO"],
+            dependencies: ["Store", "COpenBLAS", "CDNNL", "DSP", "AudioIO"],
             resources: [.copy("Resources/musicnn-msd")]
         ),
         .target(

@@ -12,6 +12,12 @@ import Store
 /// let result = try model.forward(input)     // input: N × 1 × 149 × T
 /// result.concepts   // N × 7, result.output  // N × 2
 /// ```
+///
+/// Convolution paths, one per kind of layer, chosen by measurement (docs/BENCHMARKS.md):
+/// - the 3×3 stride-1 block convolutions run through oneDNN's Winograd (`WinogradConvolution`,
+///   about 2.6× faster than im2col here) when oneDNN offers it for the CPU (AVX-512), else im2col;
+/// - the 5×5 stride-2 input convolution and the 1×1 convolutions run on im2col / gemm with
+///   OpenBLAS (`Kernels.convolution`), which oneDNN did not beat.
 public struct RFResNet: Sendable {
     public static let conceptNames = [
         "melody", "articulation", "rhythm_complexity", "rhythm_stability", "dissonance", "tonal_stability", "minorness",
@@ -35,6 +41,9 @@ public struct RFResNet: Sendable {
         let shortcut: (weights: [Float], bn: BatchNormParameters)?
         /// Max-pool 2×2 after this block.
         let poolAfter: Bool
+        /// The Winograd form of conv1 / conv2 when that convolution is 3×3 (nil: im2col only).
+        let winograd1: WinogradConvolution?
+        let winograd2: WinogradConvolution?
     }
 
     let inConv: [Float]
@@ -50,7 +59,15 @@ public struct RFResNet: Sendable {
         ("stage3.block1", false),
     ]
 
-    public init(weights: [String: Tensor]) throws(ModelError) {
+    /// Reads the model from PyTorch state_dict tensors.
+    /// - Parameter winograd: false keeps every convolution on im2col (for comparisons and tests);
+    ///   true runs the 3×3 block convolutions through oneDNN's Winograd where it is available.
+    public init(weights: [String: Tensor], winograd: Bool = true) throws(ModelError) {
+        let workspaces = WinogradWorkspaces()
+        func winogradForm(_ w: [Float], kernel: Int, in c: Int, out: Int) -> WinogradConvolution? {
+            guard winograd, kernel == 3 else { return nil }
+            return WinogradConvolution(weights: w, inChannels: c, outChannels: out, workspaces: workspaces)
+        }
         let table = WeightTable(model: Self.name, tensors: weights)
         let (inShape, inConv) = try table.tensor("in_c.0.weight", rank: 4)
         guard inShape.count == 4, inShape[1] == 1, inShape[2] == 5, inShape[3] == 5 else {
@@ -86,7 +103,9 @@ public struct RFResNet: Sendable {
                 Block(
                     prefix: prefix, inChannels: channels, outChannels: out, kernel1: s1[2], kernel2: s2[2], conv1: w1,
                     bn1: try table.batchNorm("\(prefix).bn1", channels: out), conv2: w2,
-                    bn2: try table.batchNorm("\(prefix).bn2", channels: out), shortcut: shortcut, poolAfter: pool))
+                    bn2: try table.batchNorm("\(prefix).bn2", channels: out), shortcut: shortcut, poolAfter: pool,
+                    winograd1: winogradForm(w1, kernel: s1[2], in: channels, out: out),
+                    winograd2: winogradForm(w2, kernel: s2[2], in: out, out: out)))
             channels = out
         }
         self.blocks = blocks
@@ -121,7 +140,8 @@ public struct RFResNet: Sendable {
     /// Runs the network on `input` (batch × 1 × 149 × T, T ≥ 9). `observe` receives named
     /// intermediates (`in_c`, `<block>.conv1` before its batch norm, `<block>` before any pool,
     /// `stage1`, `stage2`, `stage3`) for parity checks.
-    /// - Parameter threads: workers the convolutions split their output across (default: all cores).
+    /// - Parameter threads: threads every layer splits its work across (default: all cores): the
+    ///   calling thread's GNU OpenMP team, which oneDNN's Winograd convolutions use too.
     public func forward(
         _ input: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         observe: ((String, FeatureMap) -> Void)? = nil
@@ -162,24 +182,35 @@ public struct RFResNet: Sendable {
         // conv1 output is only materialised when a caller observes it.
         var y: FeatureMap
         if let observe {
-            y = Kernels.convolution(
-                x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
-                rowChannel: coordinates, threads: threads)
+            y = convolve(
+                x, b.conv1, b.outChannels, kernel: b.kernel1, winograd: b.winograd1, coordinates, ConvolutionEpilogue(), threads)
             observe("\(b.prefix).conv1", y)
             Kernels.batchNorm(&y, b.bn1, relu: true, threads: threads)
         } else {
-            y = Kernels.convolution(
-                x, weights: b.conv1, outChannels: b.outChannels, kernel: b.kernel1, padding: b.kernel1 / 3,
-                rowChannel: coordinates, epilogue: ConvolutionEpilogue(batchNorm: b.bn1, relu: true), threads: threads)
+            y = convolve(
+                x, b.conv1, b.outChannels, kernel: b.kernel1, winograd: b.winograd1, coordinates,
+                ConvolutionEpilogue(batchNorm: b.bn1, relu: true), threads)
         }
         let shortcut = b.shortcut.map { sc in
             Kernels.convolution(
                 x, weights: sc.weights, outChannels: b.outChannels, kernel: 1, epilogue: ConvolutionEpilogue(batchNorm: sc.bn),
                 threads: threads)
         }
+        return convolve(
+            y, b.conv2, b.outChannels, kernel: b.kernel2, winograd: b.winograd2, coordinates,
+            ConvolutionEpilogue(batchNorm: b.bn2, residual: shortcut ?? x, relu: true), threads)
+    }
+
+    /// A block convolution (padding k/3, the coordinate channel appended): Winograd when the layer
+    /// has that form and oneDNN can run it for this shape, im2col otherwise.
+    private func convolve(
+        _ x: FeatureMap, _ weights: [Float], _ outChannels: Int, kernel: Int, winograd: WinogradConvolution?,
+        _ coordinates: [Float], _ epilogue: ConvolutionEpilogue, _ threads: Int
+    ) -> FeatureMap {
+        if let winograd, let y = try? winograd(x, epilogue: epilogue, threads: threads) { return y }
         return Kernels.convolution(
-            y, weights: b.conv2, outChannels: b.outChannels, kernel: b.kernel2, padding: b.kernel2 / 3, rowChannel: coordinates,
-            epilogue: ConvolutionEpilogue(batchNorm: b.bn2, residual: shortcut ?? x, relu: true), threads: threads)
+            x, weights: weights, outChannels: outChannels, kernel: kernel, padding: kernel / 3, rowChannel: coordinates,
+            epilogue: epilogue, threads: threads)
     }
 
     /// The reference `getpad` coordinate: c[i] = float32(float32(float32(i)·2)/H) − 1, appended as

@@ -1,10 +1,14 @@
 // Benchmark: OpenBLAS sgemm peak and the RF-ResNet forward pass (release build).
 //
-//   ModelBench --weights W.safetensors [--repeat N] [--threads 1,2] [--batches 1,8]
+//   ModelBench --weights W.safetensors [--repeat N] [--threads 1,2] [--batches 1,8] [--profile]
+//              [--profile-batch B] [--im2col]
 //
 // Prints one JSON line for the sgemm peak per thread count (2048³, median of 5) and one per
 // (batch, threads) forward configuration: median ms, GFLOP/s (32.2296 GFLOP per 1×149×1252 item,
-// the reference's count) and the fraction of the measured sgemm peak.
+// the reference's count) and the fraction of the measured sgemm peak. `--profile` adds, per
+// thread count, the median time between the forward pass's named intermediates over N runs at
+// batch `--profile-batch` (default 1) after a warm-up run; `--im2col` keeps every convolution on
+// im2col (no oneDNN Winograd).
 import COpenBLAS
 import Foundation
 import Inference
@@ -37,7 +41,9 @@ let batches = (option("--batches") ?? "1,8").split(separator: ",").compactMap { 
 let flopsPerItem = 32.229_628_444e9
 
 do {
-    let model = try RFResNet(weights: Safetensors.read(contentsOf: URL(fileURLWithPath: weightsPath)))
+    let model = try RFResNet(
+        weights: Safetensors.read(contentsOf: URL(fileURLWithPath: weightsPath)),
+        winograd: !CommandLine.arguments.contains("--im2col"))
     var peak: [Int: Double] = [:]
     let n = 2048
     let a = [Float](repeating: 0.5, count: n * n)
@@ -55,17 +61,27 @@ do {
     }
     if CommandLine.arguments.contains("--profile") {
         // Time between the forward pass's named intermediates (a coarse per-layer profile).
+        let batch = Int(option("--profile-batch") ?? "1") ?? 1
         let input = FeatureMap(
-            batch: 1, channels: 1, height: 149, width: 1252, values: [Float](repeating: 0.5, count: 149 * 1252))
+            batch: batch, channels: 1, height: 149, width: 1252,
+            values: [Float](repeating: 0.5, count: batch * 149 * 1252))
         for threads in threadCounts {
-            var last = DispatchTime.now().uptimeNanoseconds
-            var marks: [(String, Double)] = []
-            _ = try model.forward(input, threads: threads) { name, _ in
-                let now = DispatchTime.now().uptimeNanoseconds
-                marks.append((name, Double(now - last) / 1e6))
-                last = DispatchTime.now().uptimeNanoseconds
+            _ = try model.forward(input, threads: threads)  // warm-up (oneDNN primitives, buffers)
+            var names: [String] = []
+            var times: [String: [Double]] = [:]
+            for _ in 0..<repeats {
+                var last = DispatchTime.now().uptimeNanoseconds
+                _ = try model.forward(input, threads: threads) { name, _ in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if times[name] == nil { names.append(name) }
+                    times[name, default: []].append(Double(now - last) / 1e6)
+                    last = DispatchTime.now().uptimeNanoseconds
+                }
             }
-            print("profile threads=\(threads): " + marks.map { String(format: "%@ %.1f", $0.0, $0.1) }.joined(separator: ", "))
+            let medians = names.map { name in (name, (times[name] ?? [0]).sorted()[(times[name]?.count ?? 1) / 2]) }
+            print(
+                "profile batch=\(batch) threads=\(threads) (median of \(repeats)): "
+                    + medians.map { String(format: "%@ %.1f", $0.0, $0.1) }.joined(separator: ", "))
         }
     }
     for batch in batches {
