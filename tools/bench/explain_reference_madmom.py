@@ -5,8 +5,8 @@ sum of the selected stored stems and madmom's spectrogram of that sum.
     VENV/bin/python tools/bench/explain_reference_madmom.py --work DIR PIECE_DIR...
 
 Each PIECE_DIR holds the excerpt's stems as stem-<name>.wav (22 050 Hz mono, as written by
-`stemtrace explain listen`). Writes DIR/<piece>.spec.npy (masks × 149 × T, float32; the empty
-mask, NaN in madmom, is stored as zeros) and prints one JSON line per piece with the seconds
+`stemtrace explain listen`). Writes DIR/<piece>.spec.npz (one 149 × T float32 array per mask, in mask order; the
+empty mask, NaN in madmom, is stored as zeros) and prints one JSON line per piece with the seconds
 spent summing and in madmom.
 """
 import os
@@ -52,9 +52,9 @@ def main():
             t_sum += t1 - t0
             t_madmom += t2 - t1
             specs.append(np.nan_to_num(spec, nan=0.0).astype(np.float32))
-        frames = min(s.shape[1] for s in specs)
-        np.save(os.path.join(args.work, os.path.basename(piece.rstrip("/")) + ".spec.npy"),
-                np.stack([s[:, :frames] for s in specs]))
+        # Masks have different frame counts (zero trimming), so each spectrogram is kept whole.
+        np.savez(os.path.join(args.work, os.path.basename(piece.rstrip("/")) + ".spec.npz"),
+                 *[np.ascontiguousarray(s) for s in specs])
         print(json.dumps({"piece": os.path.basename(piece.rstrip("/")), "stems": [os.path.basename(f) for f in files],
                           "masks": len(specs), "sum_s": t_sum, "madmom_s": t_madmom}), flush=True)
 

@@ -4,7 +4,7 @@ float32, oneDNN) on every mask's spectrogram from stage 1, in batches.
 
     VENV/bin/python tools/bench/explain_reference_torch.py --weights W --work DIR --batch B
 
-Reads DIR/<piece>.spec.npy, cuts or loops each spectrogram to 1252 frames (the reference
+Reads DIR/<piece>.spec.npz, cuts or loops each mask's spectrogram to 1252 frames (the reference
 `slice_func` with padding='loop', start 0), runs the model under torch.inference_mode() with
 the threads given by OMP_NUM_THREADS, writes DIR/<piece>.preds.npy (masks × 9: the 7 concepts
 then arousal and valence) and prints one JSON line per piece with the seconds spent in the model.
@@ -42,8 +42,9 @@ def main():
     model = arch.load_model(args.weights).eval()
     with torch.inference_mode():
         model(torch.zeros(1, 1, 149, FRAMES))  # warm-up (oneDNN primitive creation)
-        for path in sorted(glob.glob(os.path.join(args.work, "*.spec.npy"))):
-            specs = model_input(np.load(path))
+        for path in sorted(glob.glob(os.path.join(args.work, "*.spec.npz"))):
+            archive = np.load(path)
+            specs = np.stack([model_input(archive["arr_%d" % i]) for i in range(len(archive.files))])
             preds = []
             t0 = time.perf_counter()
             for start in range(0, len(specs), args.batch):
@@ -51,8 +52,8 @@ def main():
                 output, concepts = model(x)[:2]
                 preds.append(torch.cat([concepts, output], dim=1).numpy())
             seconds = time.perf_counter() - t0
-            np.save(path.replace(".spec.npy", ".preds.npy"), np.concatenate(preds).astype(np.float32))
-            print(json.dumps({"piece": os.path.basename(path)[:-len(".spec.npy")], "masks": len(specs),
+            np.save(path.replace(".spec.npz", ".preds.npy"), np.concatenate(preds).astype(np.float32))
+            print(json.dumps({"piece": os.path.basename(path)[:-len(".spec.npz")], "masks": len(specs),
                               "batch": args.batch, "threads": torch.get_num_threads(), "model_s": seconds}), flush=True)
 
 
