@@ -100,7 +100,11 @@ public struct ExplainStage: Sendable {
             jobs.append(
                 Job(excerptId: excerptId, trackId: trackId, source: sources[trackId] ?? trackId, stems: stems, missing: missing))
         }
-        try opened.catalog.write { db in try record.insert(db, onConflict: .ignore) }
+        let modelRecord = model.record
+        try opened.catalog.write { db in
+            try record.insert(db, onConflict: .ignore)
+            try modelRecord?.insert(db, onConflict: .ignore)
+        }
         let runId = try writer.beginRun(
             command: "explain",
             parameters: CanonicalJSON.string(

@@ -2,6 +2,7 @@ import DSP
 import Explain
 import Foundation
 import Inference
+import Store
 
 /// musicnn's front end (16 kHz, reflect-padded 512-point STFT, mel, float16, log) as a composable
 /// front end: the components are resampled to 16 kHz once and every frame may see every sample
@@ -40,6 +41,7 @@ public struct MusicnnComposableFrontEnd: ComposableFrontEnd {
 public struct MusicnnPerturbationModel: PerturbationModel {
     public let id: String
     public let frontEnd = MusicnnComposableFrontEnd()
+    public let record: ModelRecord?
     let model: MusicnnModel
 
     public init(_ loaded: LoadedModel) throws {
@@ -48,6 +50,7 @@ public struct MusicnnPerturbationModel: PerturbationModel {
         }
         id = loaded.id
         model = try MusicnnModel(weights: loaded.tensors)
+        record = loaded.record(frontEnd: "mel:16000Hz:96x187", labels: CanonicalJSON.string(["tags": MusicnnModel.labels]))
     }
 
     public var targets: [ExplainTarget] { MusicnnModel.labels.map { ExplainTarget(name: $0, kind: .output) } }

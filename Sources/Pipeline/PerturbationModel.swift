@@ -2,6 +2,7 @@ import DSP
 import Explain
 import Foundation
 import Inference
+import Store
 
 /// A model that explanations can query: it maps a batch of front-end features (one per
 /// perturbation, composed by its `frontEnd` from cached spectra) to one value per target.
@@ -20,10 +21,13 @@ public protocol PerturbationModel: Sendable {
     func predict(_ inputs: [FrontEnd.Features]) async throws -> [Float]
     /// The outputs for the all-zero input when already known (so it is not run again).
     var zeroOutput: [Float]? { get }
+    /// The model's row in the catalog's `models` table (registered when it explains a store).
+    var record: ModelRecord? { get }
 }
 
 extension PerturbationModel {
     public var zeroOutput: [Float]? { nil }
+    public var record: ModelRecord? { nil }
 }
 
 /// One explainable output of a model: a mid-level concept or an emotion output (or, for an
@@ -45,6 +49,7 @@ public struct ExplainTarget: Sendable, Hashable, Codable {
 public struct RFResNetPerturbationModel: PerturbationModel {
     public let id: String
     public let frontEnd = LogFilteredSpectrogram()
+    public let record: ModelRecord?
     let model: RFResNet
 
     public init(_ loaded: LoadedModel) throws {
@@ -53,6 +58,9 @@ public struct RFResNetPerturbationModel: PerturbationModel {
         }
         id = loaded.id
         model = try RFResNet(weights: loaded.tensors)
+        record = loaded.record(
+            frontEnd: frontEnd.name,
+            labels: CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames]))
     }
 
     public var targets: [ExplainTarget] {

@@ -3,6 +3,7 @@ import DSP
 import Explain
 import Foundation
 import GRDB
+import Inference
 import Separation
 import Store
 import TestSupport
@@ -228,5 +229,17 @@ struct BandEnergyModel: PerturbationModel {
         #expect(throws: PipelineError.self) {
             try ExplanationAudio.write(store: storeURL, track: track, target: "nonexistent", to: out)
         }
+    }
+}
+
+@Suite struct PerturbationModelTests {
+    @Test func loadedModelsCarryTheirCatalogRecord() throws {
+        let rf = try PerturbationModels.load(contentsOf: Fixtures.url("rfresnet/weights.safetensors"))
+        #expect(rf.record?.id == rf.id && rf.record?.kind == "rfresnet" && rf.record?.frontEnd == "logfiltspec:149x1252")
+        #expect(rf.targets.count == 9 && rf.conceptToOutputWeights?.count == 14)
+        let url = try #require(MusicnnModel.bundledWeightsURL)
+        let musicnn = try PerturbationModels.load(contentsOf: url)
+        #expect(musicnn.record?.kind == "musicnn" && musicnn.targets.count == 50 && musicnn.conceptToOutputWeights == nil)
+        #expect(throws: (any Error).self) { _ = try PerturbationModels.load(contentsOf: Fixtures.url("lime/manifest.json")) }
     }
 }
