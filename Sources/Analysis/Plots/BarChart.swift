@@ -6,7 +6,7 @@
 /// line and negative ones the other way. Category labels that do not fit their band are rotated by 45° (vertical
 /// bars) and truncated with "…"; the full label stays available as a tooltip. A non-finite value draws no bar and is
 /// reported in the `<desc>`. With more than seven series the Okabe–Ito colours repeat.
-public struct BarChart: Sendable, Equatable {
+public struct BarChart: ChartDrawing, Sendable, Equatable {
     /// Vertical: categories along x, bars up and down. Horizontal: categories down the y axis, bars left and right,
     /// which suits many or long category names.
     public enum Orientation: Sendable, Equatable {
@@ -55,20 +55,6 @@ public struct BarChart: Sendable, Equatable {
         self.size = size
     }
 
-    /// The chart as a standalone SVG document (with XML declaration).
-    public func svg() -> String {
-        svgDocument().render()
-    }
-
-    /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
-    public func svgDocument() -> SVGDocument {
-        do {
-            return draw(try layout())
-        } catch {
-            return ChartText.fallbackDocument(size: size, title: title, error: error)
-        }
-    }
-
     /// Where everything goes; internal so that tests can check pixel positions.
     struct Layout: Sendable {
         let header: ChartHeader
@@ -83,6 +69,12 @@ public struct BarChart: Sendable, Equatable {
         /// Width (vertical bars) or height (horizontal bars) of one category's band.
         let band: Double
     }
+
+    /// The chart as a standalone SVG document (with XML declaration).
+    public func svg() -> String { svgDocument().render() }
+
+    /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
+    public func svgDocument() -> SVGDocument { renderedDocument() }
 
     func layout() throws(PlotError) -> Layout {
         let m = ChartMetrics.self
@@ -180,7 +172,7 @@ public struct BarChart: Sendable, Equatable {
             + ChartText.omitted(omitted)
     }
 
-    private func draw(_ layout: Layout) -> SVGDocument {
+    func draw(_ layout: Layout) -> SVGDocument {
         let m = ChartMetrics.self
         var document = SVGDocument(size: size, title: title, description: summary ?? generatedSummary)
         document.rect(x: 0, y: 0, width: size.width, height: size.height, style: .filled(.white), className: "background")

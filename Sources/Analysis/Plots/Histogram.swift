@@ -5,7 +5,7 @@
 /// Binning follows numpy's `histogram`: bins are half-open `[e_i, e_i+1)` except the last, which also holds the upper
 /// edge; values outside the range and non-finite values are not counted (the `<desc>` says how many). The x axis spans
 /// exactly the range, so the bins line up with it; a band is clipped to it and a marker outside it is not drawn.
-public struct Histogram: Sendable, Equatable {
+public struct Histogram: ChartDrawing, Sendable, Equatable {
     /// A shaded x interval drawn behind the bins.
     public struct Band: Sendable, Equatable {
         public let lower: Double
@@ -94,20 +94,6 @@ public struct Histogram: Sendable, Equatable {
         Self.edge(index, range: range, binCount: binCount)
     }
 
-    /// The chart as a standalone SVG document (with XML declaration).
-    public func svg() -> String {
-        svgDocument().render()
-    }
-
-    /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
-    public func svgDocument() -> SVGDocument {
-        do {
-            return draw(try layout())
-        } catch {
-            return ChartText.fallbackDocument(size: size, title: title, error: error)
-        }
-    }
-
     /// Where everything goes; internal so that tests can check pixel positions.
     struct Layout: Sendable {
         let header: ChartHeader
@@ -117,6 +103,12 @@ public struct Histogram: Sendable, Equatable {
         let xScale: LinearScale
         let yScale: LinearScale
     }
+
+    /// The chart as a standalone SVG document (with XML declaration).
+    public func svg() -> String { svgDocument().render() }
+
+    /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
+    public func svgDocument() -> SVGDocument { renderedDocument() }
 
     func layout() throws(PlotError) -> Layout {
         let m = ChartMetrics.self
@@ -196,7 +188,7 @@ public struct Histogram: Sendable, Equatable {
         return text + ChartText.omitted(nonFinite)
     }
 
-    private func draw(_ layout: Layout) -> SVGDocument {
+    func draw(_ layout: Layout) -> SVGDocument {
         let area = layout.area
         var document = SVGDocument(size: size, title: title, description: summary ?? generatedSummary)
         document.rect(x: 0, y: 0, width: size.width, height: size.height, style: .filled(.white), className: "background")

@@ -3,7 +3,7 @@
 /// Each series is drawn in the given point order; a non-finite point breaks its line (and is reported in the
 /// `<desc>`). Past the seventh series the Okabe–Ito colours repeat with a different dash pattern. The y axis covers
 /// the data, `yRange` if given (e.g. 0…1 for fractions) and the reference line if any.
-public struct LineChart: Sendable, Equatable {
+public struct LineChart: ChartDrawing, Sendable, Equatable {
     /// One named line.
     public struct Series: Sendable, Equatable {
         public let name: String
@@ -68,26 +68,18 @@ public struct LineChart: Sendable, Equatable {
         self.size = size
     }
 
-    /// The chart as a standalone SVG document (with XML declaration).
-    public func svg() -> String {
-        svgDocument().render()
-    }
-
-    /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
-    public func svgDocument() -> SVGDocument {
-        do {
-            return draw(try layout())
-        } catch {
-            return ChartText.fallbackDocument(size: size, title: title, error: error)
-        }
-    }
-
     /// Dash patterns for the first, second, … round through the colours.
     static let dashPatterns: [[Double]] = [[], [6, 3], [2, 3], [8, 3, 2, 3]]
 
     static func dashPattern(ofSeries index: Int) -> [Double] {
         dashPatterns[OkabeIto.cycle(ofSeries: index) % dashPatterns.count]
     }
+
+    /// The chart as a standalone SVG document (with XML declaration).
+    public func svg() -> String { svgDocument().render() }
+
+    /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
+    public func svgDocument() -> SVGDocument { renderedDocument() }
 
     func layout() throws(PlotError) -> XYLayout {
         let finite = series.flatMap(\.points).filter(\.isFinite)
@@ -119,7 +111,7 @@ public struct LineChart: Sendable, Equatable {
         return text + ChartText.omitted(points.count - finite.count, what: "point")
     }
 
-    private func draw(_ layout: XYLayout) -> SVGDocument {
+    func draw(_ layout: XYLayout) -> SVGDocument {
         var document = SVGDocument(size: size, title: title, description: summary ?? generatedSummary)
         layout.drawBackground(&document, size: size)
         let area = layout.area

@@ -3,7 +3,7 @@
 ///
 /// Points with a non-finite coordinate are not drawn; the `<desc>` says how many. Both axes get nice-tick domains
 /// enclosing the data. Points are translucent so that overplotting shows as darker areas.
-public struct ScatterPlot: Sendable, Equatable {
+public struct ScatterPlot: ChartDrawing, Sendable, Equatable {
     /// One named, coloured set of points.
     public struct Series: Sendable, Equatable {
         public let name: String
@@ -46,21 +46,13 @@ public struct ScatterPlot: Sendable, Equatable {
         self.size = size
     }
 
+    static let pointRadius = 3.5
+
     /// The chart as a standalone SVG document (with XML declaration).
-    public func svg() -> String {
-        svgDocument().render()
-    }
+    public func svg() -> String { svgDocument().render() }
 
     /// The chart as a document, e.g. to render it without XML declaration for inline HTML.
-    public func svgDocument() -> SVGDocument {
-        do {
-            return draw(try layout())
-        } catch {
-            return ChartText.fallbackDocument(size: size, title: title, error: error)
-        }
-    }
-
-    static let pointRadius = 3.5
+    public func svgDocument() -> SVGDocument { renderedDocument() }
 
     func layout() throws(PlotError) -> XYLayout {
         let finite = series.flatMap(\.points).filter(\.isFinite)
@@ -85,7 +77,7 @@ public struct ScatterPlot: Sendable, Equatable {
         return text + ChartText.omitted(points.count - finite.count, what: "point")
     }
 
-    private func draw(_ layout: XYLayout) -> SVGDocument {
+    func draw(_ layout: XYLayout) -> SVGDocument {
         var document = SVGDocument(size: size, title: title, description: summary ?? generatedSummary)
         layout.drawBackground(&document, size: size)
         for (index, one) in series.enumerated() {
