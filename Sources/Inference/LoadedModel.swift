@@ -2,10 +2,14 @@ import Foundation
 import Store
 
 /// A model file loaded from disk and recognised by its tensor names: the paper's RF-ResNet
-/// (PyTorch keys) or, once supported, the musicnn tagger (TensorFlow keys). Its `id` is the
+/// (PyTorch keys), the musicnn tagger (TensorFlow keys), or an explainable linear head on
+/// musicnn's embedding written by `stemtrace train` (`concepts.weight`, `output.weight`). Its `id` is the
 /// XXH3-128 of the file's bytes: the store identifies models by content, never by path.
 public struct LoadedModel: Sendable {
-    public enum Kind: String, Sendable { case rfresnet, musicnn }
+    public enum Kind: String, Sendable {
+        case rfresnet, musicnn
+        case musicnnLinear = "musicnn-linear"
+    }
 
     public let url: URL
     public let id: String
@@ -26,9 +30,12 @@ public struct LoadedModel: Sendable {
             kind = .rfresnet
         } else if tensors["conv2d/kernel"] != nil || tensors.keys.contains(where: { $0.hasPrefix("batch_normalization") }) {
             kind = .musicnn
+        } else if tensors["concepts.weight"] != nil, tensors["output.weight"] != nil {
+            kind = .musicnnLinear
         } else {
             throw .unreadable(
-                path: url.path, reason: "neither an RF-ResNet (PyTorch keys) nor a musicnn (TensorFlow keys) weights file")
+                path: url.path,
+                reason: "neither an RF-ResNet (PyTorch keys), a musicnn (TensorFlow keys) nor a trained linear head (concepts.weight, output.weight)")
         }
         var hasher = ContentHash.Hasher()
         data.withUnsafeBytes { hasher.update($0) }

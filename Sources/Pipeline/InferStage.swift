@@ -39,6 +39,7 @@ public struct InferStage: Sendable {
     public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
         let start = Date()
         let loaded = try LoadedModel(contentsOf: modelURL)
+        if loaded.kind == .musicnnLinear { return try runLinear(loaded, start: start, progressMode: progressMode) }
         guard loaded.kind == .rfresnet else {
             throw PipelineError.invalidOption(
                 "\(modelURL.path) is a \(loaded.kind.rawValue) model; infer runs the RF-ResNet (use `stemtrace tag` for musicnn)")
@@ -105,33 +106,47 @@ public struct InferStage: Sendable {
         _ result: RFResNet.Result, for batch: [Job], model: String, weights: [Float], runId: Int64,
         writer: StoreWriter
     ) throws {
+        let c = RFResNet.conceptNames.count
+        let o = RFResNet.outputNames.count
+        let rows = batch.enumerated().map { n, job in
+            (
+                excerptId: job.excerptId, trackId: job.trackId, concepts: Array(result.concepts[(n * c)..<((n + 1) * c)]),
+                outputs: Array(result.output[(n * o)..<((n + 1) * o)])
+            )
+        }
+        try Self.store(
+            rows, conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: model, weights: weights, runId: runId,
+            writer: writer)
+    }
+
+    /// Writes predictions and effects (outputs × concepts `weights`) of excerpts.
+    static func store(
+        _ rows: [(excerptId: Int64, trackId: String, concepts: [Float], outputs: [Float])], conceptNames: [String],
+        outputNames: [String], model: String, weights: [Float], runId: Int64, writer: StoreWriter
+    ) throws {
         let now = Timestamp.now()
-        let concepts = RFResNet.conceptNames
-        let outputs = RFResNet.outputNames
         var predictions: [PredictionRecord] = []
         var effects: [EffectRecord] = []
-        for (n, job) in batch.enumerated() {
-            let c = Array(result.concepts[(n * concepts.count)..<((n + 1) * concepts.count)])
-            let o = Array(result.output[(n * outputs.count)..<((n + 1) * outputs.count)])
-            for (i, name) in concepts.enumerated() {
+        let k = conceptNames.count
+        for row in rows {
+            for (i, name) in conceptNames.enumerated() {
                 predictions.append(
                     PredictionRecord(
-                        excerptId: job.excerptId, trackId: job.trackId, modelId: model, kind: "concept",
-                        name: name, value: Double(c[i]), inputStart: 0, runId: runId, createdAt: now))
+                        excerptId: row.excerptId, trackId: row.trackId, modelId: model, kind: "concept", name: name,
+                        value: Double(row.concepts[i]), inputStart: 0, runId: runId, createdAt: now))
             }
-            for (j, name) in outputs.enumerated() {
+            for (j, name) in outputNames.enumerated() {
                 predictions.append(
                     PredictionRecord(
-                        excerptId: job.excerptId, trackId: job.trackId, modelId: model, kind: "output",
-                        name: name, value: Double(o[j]), inputStart: 0, runId: runId, createdAt: now))
-                let rowEffects = Effects.of(
-                    concepts: c, weights: Array(weights[(j * concepts.count)..<((j + 1) * concepts.count)]))
-                for (i, concept) in concepts.enumerated() {
+                        excerptId: row.excerptId, trackId: row.trackId, modelId: model, kind: "output", name: name,
+                        value: Double(row.outputs[j]), inputStart: 0, runId: runId, createdAt: now))
+                let rowEffects = Effects.of(concepts: row.concepts, weights: Array(weights[(j * k)..<((j + 1) * k)]))
+                for (i, concept) in conceptNames.enumerated() {
                     effects.append(
                         EffectRecord(
-                            excerptId: job.excerptId, trackId: job.trackId, modelId: model, output: name,
-                            concept: concept, conceptValue: Double(c[i]), weight: Double(weights[j * concepts.count + i]),
-                            effect: rowEffects.effect[i], relativeEffect: rowEffects.relative[i], runId: runId))
+                            excerptId: row.excerptId, trackId: row.trackId, modelId: model, output: name, concept: concept,
+                            conceptValue: Double(row.concepts[i]), weight: Double(weights[j * k + i]), effect: rowEffects.effect[i],
+                            relativeEffect: rowEffects.relative[i], runId: runId))
                 }
             }
         }
@@ -141,6 +156,49 @@ public struct InferStage: Sendable {
             for row in p { try row.insert(db, onConflict: .ignore) }
             for row in e { try row.insert(db, onConflict: .ignore) }
         }
+    }
+
+    /// `infer` for a trained head on musicnn's embedding: embeddings from the cache (computed once),
+    /// then the two linear layers; predictions and effects as for the RF-ResNet.
+    private func runLinear(_ loaded: LoadedModel, start: Date, progressMode: ProgressReporter.Mode) throws -> Summary {
+        let head = try MusicnnLinearModel(loaded)
+        guard let backboneURL = MusicnnModel.bundledWeightsURL else {
+            throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+        }
+        let backbone = try LoadedModel(contentsOf: backboneURL)
+        if let expected = loaded.metadata["backbone"], expected != backbone.id {
+            throw PipelineError.invalidOption(
+                "\(modelURL.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(backbone.id.prefix(12))")
+        }
+        let opened = try Store.open(at: store)
+        let writer = try opened.writer()
+        try loaded.register(
+            in: opened.catalog, frontEnd: "mel:16000Hz:96x187",
+            labels: CanonicalJSON.string(["concepts": head.conceptNames, "outputs": head.outputNames]))
+        let runId = try writer.beginRun(
+            command: "infer", parameters: CanonicalJSON.string(["model": loaded.id, "path": modelURL.path]), configHash: loaded.id)
+        let done = try opened.catalog.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
+        }
+        let cache = try EmbeddingCache.load(store: opened, writer: writer, backbone: backbone, runId: runId, progress: progressMode)
+        let todo = cache.entries.filter { !done.contains($0.excerptId) }
+        let rows = todo.map { e in
+            let r = head.predict(embedding: e.values)
+            return (excerptId: e.excerptId, trackId: e.trackId, concepts: r.concepts, outputs: r.output)
+        }
+        try Self.store(
+            rows, conceptNames: head.conceptNames, outputNames: head.outputNames, model: loaded.id, weights: head.outputWeights,
+            runId: runId, writer: writer)
+        var summary = Summary(runId: runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: done.count)
+        summary.inferred = rows.count
+        summary.seconds = Date().timeIntervalSince(start)
+        var counts = RunCounts()
+        counts.processed = todo.count + cache.failures.count
+        counts.succeeded = rows.count
+        counts.failed = cache.failures.count
+        counts.skipped = done.count
+        try writer.updateRun(runId, counts: counts, status: "completed")
+        return summary
     }
 }
 

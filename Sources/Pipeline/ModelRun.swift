@@ -33,6 +33,22 @@ public enum ModelRun {
             outputs["embedding"] = Tensor(floats: result.embedding.values, shape: result.embedding.shape)
         case .musicnn:
             outputs = try MusicnnModelRun.run(loaded, input: x)
+        case .musicnnLinear:
+            // Input: pooled musicnn embeddings [N, 200].
+            let head = try MusicnnLinearModel(loaded)
+            guard x.shape.count == 2, x.shape[1] == head.embeddingSize else {
+                throw PipelineError.invalidOption("'input' must be [N, \(head.embeddingSize)] embeddings, has shape \(x.shape)")
+            }
+            let values = try x.floats()
+            var concepts: [Float] = []
+            var output: [Float] = []
+            for n in 0..<x.shape[0] {
+                let r = head.predict(embedding: Array(values[(n * head.embeddingSize)..<((n + 1) * head.embeddingSize)]))
+                concepts += r.concepts
+                output += r.output
+            }
+            outputs["concepts"] = Tensor(floats: concepts, shape: [x.shape[0], head.conceptNames.count])
+            outputs["output"] = Tensor(floats: output, shape: [x.shape[0], head.outputNames.count])
         }
         try Safetensors.write(outputs, metadata: ["model": loaded.id, "kind": loaded.kind.rawValue], to: output)
         return outputs.mapValues(\.shape)

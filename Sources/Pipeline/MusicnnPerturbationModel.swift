@@ -66,3 +66,54 @@ public struct MusicnnPerturbationModel: PerturbationModel {
         return out
     }
 }
+
+/// A trained explainable head on musicnn's embedding (`stemtrace train`) as a perturbation model:
+/// each composed log-mel spectrogram goes through the bundled musicnn up to its pooled
+/// penultimate embedding, then the two linear layers; targets are the concepts then the outputs,
+/// and the emotion layer's weights give the two-level chain.
+public struct MusicnnLinearPerturbationModel: PerturbationModel {
+    public let id: String
+    public let frontEnd = MusicnnComposableFrontEnd()
+    public let record: ModelRecord?
+    let backbone: MusicnnModel
+    let head: MusicnnLinearModel
+
+    public init(_ loaded: LoadedModel) throws {
+        head = try MusicnnLinearModel(loaded)
+        backbone = try MusicnnBackbone.load(for: loaded)
+        id = loaded.id
+        record = loaded.record(
+            frontEnd: "mel:16000Hz:96x187",
+            labels: CanonicalJSON.string(["concepts": head.conceptNames, "outputs": head.outputNames]))
+    }
+
+    public var targets: [ExplainTarget] {
+        head.conceptNames.map { ExplainTarget(name: $0, kind: .concept) } + head.outputNames.map { ExplainTarget(name: $0, kind: .output) }
+    }
+    public var conceptToOutputWeights: [Float]? { head.outputWeights }
+
+    public func predict(_ inputs: [MusicnnSpectrogram]) async throws -> [Float] {
+        var out: [Float] = []
+        for logMel in inputs {
+            let r = head.predict(embedding: MusicnnLinearModel.embedding(backbone.predict(try MusicnnFrontEnd.patches(logMel))))
+            out += r.concepts + r.output
+        }
+        return out
+    }
+}
+
+/// The musicnn weights a trained head was fitted on: the bundled MSD_musicnn, checked against
+/// the head's `backbone` metadata (a head on other features would silently mean nothing).
+enum MusicnnBackbone {
+    static func load(for head: LoadedModel) throws -> MusicnnModel {
+        guard let url = MusicnnModel.bundledWeightsURL else {
+            throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+        }
+        let bundled = try LoadedModel(contentsOf: url)
+        if let expected = head.metadata["backbone"], expected != bundled.id {
+            throw PipelineError.invalidOption(
+                "\(head.url.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(bundled.id.prefix(12))")
+        }
+        return try MusicnnModel(weights: bundled.tensors)
+    }
+}

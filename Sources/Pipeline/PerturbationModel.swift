@@ -97,6 +97,7 @@ public enum PerturbationModels {
         switch loaded.kind {
         case .rfresnet: return try RFResNetPerturbationModel(loaded)
         case .musicnn: return try MusicnnPerturbationModel(loaded)
+        case .musicnnLinear: return try MusicnnLinearPerturbationModel(loaded)
         }
     }
 }

@@ -1,0 +1,100 @@
+import Foundation
+import Store
+
+/// The explainable model `stemtrace train` writes: musicnn's (frozen, bundled) 200-d penultimate
+/// embedding, averaged over the 3-s patches, then the paper's two linear layers —
+/// `concepts = W₁·e + b₁` (7 mid-level concepts) and `output = W₂·concepts + b₂` (arousal,
+/// valence). The emotion layer sees only the concepts, so effects (concept × W₂) stay exact.
+///
+/// File: safetensors with F32 `concepts.weight` [7, 200], `concepts.bias` [7], `output.weight`
+/// [2, 7], `output.bias` [2]; metadata `concepts` and `outputs` (JSON lists of names), `backbone`
+/// (the musicnn weights' content hash) and `report` (the training report, JSON).
+public struct MusicnnLinearModel: Sendable {
+    public let conceptNames: [String]
+    public let outputNames: [String]
+    /// concepts × embedding, row-major.
+    public let conceptWeights: [Float]
+    public let conceptBias: [Float]
+    /// outputs × concepts, row-major.
+    public let outputWeights: [Float]
+    public let outputBias: [Float]
+    public let embeddingSize: Int
+
+    public init(
+        conceptNames: [String], outputNames: [String], conceptWeights: [Float], conceptBias: [Float], outputWeights: [Float],
+        outputBias: [Float], embeddingSize: Int = MusicnnModel.penultimateSize
+    ) throws(ModelError) {
+        let c = conceptNames.count
+        let o = outputNames.count
+        guard conceptWeights.count == c * embeddingSize, conceptBias.count == c, outputWeights.count == o * c, outputBias.count == o
+        else {
+            throw .inputShape(model: "musicnn-linear", reason: "layer sizes do not match \(c) concepts, \(o) outputs, \(embeddingSize)-d embedding")
+        }
+        self.conceptNames = conceptNames
+        self.outputNames = outputNames
+        self.conceptWeights = conceptWeights
+        self.conceptBias = conceptBias
+        self.outputWeights = outputWeights
+        self.outputBias = outputBias
+        self.embeddingSize = embeddingSize
+    }
+
+    /// Reads the layers and names from a loaded file (see the type's doc for the layout).
+    public init(_ loaded: LoadedModel) throws(ModelError) {
+        func floats(_ key: String) throws(ModelError) -> (values: [Float], shape: [Int]) {
+            guard let t = loaded.tensors[key] else { throw .missingWeight(model: "musicnn-linear", name: key) }
+            do { return (try t.floats(), t.shape) } catch { throw .unreadable(path: loaded.url.path, reason: "\(key): \(error)") }
+        }
+        func names(_ key: String, count: Int) -> [String] {
+            if let text = loaded.metadata[key], let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), list.count == count {
+                return list
+            }
+            return (0..<count).map { "\(key)\($0)" }
+        }
+        let w1 = try floats("concepts.weight")
+        let w2 = try floats("output.weight")
+        guard w1.shape.count == 2, w2.shape.count == 2 else {
+            throw .inputShape(model: "musicnn-linear", reason: "layer weights must be matrices, got \(w1.shape) and \(w2.shape)")
+        }
+        try self.init(
+            conceptNames: names("concepts", count: w1.shape[0]), outputNames: names("outputs", count: w2.shape[0]),
+            conceptWeights: w1.values, conceptBias: try floats("concepts.bias").values, outputWeights: w2.values,
+            outputBias: try floats("output.bias").values, embeddingSize: w1.shape[1])
+    }
+
+    /// The mean of the per-patch penultimate features: the pooled embedding the layers read.
+    public static func embedding(_ output: MusicnnOutput) -> [Float] {
+        let d = MusicnnModel.penultimateSize
+        var mean = [Double](repeating: 0, count: d)
+        for p in 0..<output.patchCount { for i in 0..<d { mean[i] += Double(output.penultimate[p * d + i]) } }
+        return mean.map { Float($0 / Double(max(output.patchCount, 1))) }
+    }
+
+    /// Concepts then outputs for one embedding.
+    public func predict(embedding e: [Float]) -> (concepts: [Float], output: [Float]) {
+        let c = conceptNames.count
+        var concepts = conceptBias
+        for i in 0..<c {
+            var sum = Double(concepts[i])
+            for j in 0..<embeddingSize { sum += Double(conceptWeights[i * embeddingSize + j]) * Double(e[j]) }
+            concepts[i] = Float(sum)
+        }
+        var output = outputBias
+        for k in 0..<outputNames.count {
+            var sum = Double(output[k])
+            for i in 0..<c { sum += Double(outputWeights[k * c + i]) * Double(concepts[i]) }
+            output[k] = Float(sum)
+        }
+        return (concepts, output)
+    }
+
+    /// The tensors of the model file.
+    public func tensors() -> [String: Tensor] {
+        [
+            "concepts.weight": Tensor(floats: conceptWeights, shape: [conceptNames.count, embeddingSize]),
+            "concepts.bias": Tensor(floats: conceptBias, shape: [conceptNames.count]),
+            "output.weight": Tensor(floats: outputWeights, shape: [outputNames.count, conceptNames.count]),
+            "output.bias": Tensor(floats: outputBias, shape: [outputNames.count]),
+        ]
+    }
+}
