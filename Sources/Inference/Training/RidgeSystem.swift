@@ -1,0 +1,165 @@
+import COpenBLAS
+
+/// The normal equations of one ridge problem, prepared once so that many α share them (the
+/// cross-validation grid solves each fold's system 15 times): column means and scales of the
+/// training rows, the centred (and optionally standardised) design Z, the centred targets Yc, the
+/// Gram matrix ZᵀZ and the moments YcᵀZ. Everything is float64.
+struct RidgeSystem {
+    let rowCount: Int
+    let featureCount: Int
+    let targetCount: Int
+    let standardised: Bool
+    /// Column means x̄ of the training rows.
+    let featureMeans: [Double]
+    /// Column population standard deviations (1 for constant columns, or everywhere when not standardising).
+    let featureScales: [Double]
+    /// Target means ȳ of the training rows.
+    let targetMeans: [Double]
+    /// Z = (X − x̄) / s, row-major rows × features.
+    private let design: [Double]
+    /// Yc = Y − ȳ, row-major rows × targets.
+    private let labels: [Double]
+    /// ZᵀZ, features × features, both triangles filled.
+    private let gram: [Double]
+    /// YcᵀZ, row-major targets × features (column-major features × targets, as LAPACK's right-hand sides).
+    private let moments: [Double]
+
+    /// Prepares the system for `rows` of the row-major `features` (n × featureCount) and `targets`
+    /// (n × targetCount); all rows when `rows` is nil. Inputs are assumed validated (finite, shaped).
+    init(features: [Double], featureCount d: Int, targets: [Double], targetCount t: Int, rows: [Int]?, standardise: Bool) {
+        let rows = rows ?? Array(0..<(features.count / d))
+        let n = rows.count
+        var means = [Double](repeating: 0, count: d)
+        var targetMeans = [Double](repeating: 0, count: t)
+        for r in rows {
+            for j in 0..<d { means[j] += features[r * d + j] }
+            for k in 0..<t { targetMeans[k] += targets[r * t + k] }
+        }
+        let count = Double(max(n, 1))
+        for j in 0..<d { means[j] /= count }
+        for k in 0..<t { targetMeans[k] /= count }
+
+        var design = [Double](repeating: 0, count: n * d)
+        var labels = [Double](repeating: 0, count: n * t)
+        for (i, r) in rows.enumerated() {
+            for j in 0..<d { design[i * d + j] = features[r * d + j] - means[j] }
+            for k in 0..<t { labels[i * t + k] = targets[r * t + k] - targetMeans[k] }
+        }
+        var scales = [Double](repeating: 1, count: d)
+        if standardise {
+            var squares = [Double](repeating: 0, count: d)
+            for i in 0..<n { for j in 0..<d { squares[j] += design[i * d + j] * design[i * d + j] } }
+            for j in 0..<d {
+                let s = (squares[j] / count).squareRoot()
+                // scikit-learn's StandardScaler: a (numerically) constant column keeps scale 1.
+                scales[j] = s > 10 * Double.ulpOfOne * max(1, abs(means[j])) ? s : 1
+            }
+            for i in 0..<n { for j in 0..<d { design[i * d + j] /= scales[j] } }
+        }
+
+        var gram = [Double](repeating: 0, count: d * d)
+        var moments = [Double](repeating: 0, count: t * d)
+        if n > 0 {
+            cblas_dsyrk(
+                CblasRowMajor, CblasUpper, CblasTrans, blasint(d), blasint(n), 1, design, blasint(d), 0, &gram, blasint(d))
+            for i in 0..<d { for j in 0..<i { gram[i * d + j] = gram[j * d + i] } }
+            cblas_dgemm(
+                CblasRowMajor, CblasTrans, CblasNoTrans, blasint(t), blasint(d), blasint(n), 1, labels, blasint(t), design,
+                blasint(d), 0, &moments, blasint(d))
+        }
+        self.rowCount = n
+        self.featureCount = d
+        self.targetCount = t
+        self.standardised = standardise
+        self.featureMeans = means
+        self.featureScales = scales
+        self.targetMeans = targetMeans
+        self.design = design
+        self.labels = labels
+        self.gram = gram
+        self.moments = moments
+    }
+
+    /// Solves (ZᵀZ + αI) B = ZᵀYc by Cholesky (`dposv`); when the factorisation fails (α = 0 on a
+    /// rank-deficient design, or α negligible against an ill-conditioned Gram matrix) the
+    /// minimum-norm least-squares solution of the augmented system [Z; √α I] B ≈ [Yc; 0] (`dgelsd`).
+    /// The standardised coefficients are folded back onto the raw features.
+    func solve(alpha: Double) throws(TrainingError) -> RidgeRegression {
+        try RidgeRegression.checkAlpha(alpha)
+        let d = featureCount
+        var system = gram
+        for j in 0..<d { system[j * d + j] += alpha }
+        let coefficients: [Double]
+        let method: RidgeRegression.SolveMethod
+        if let solution = try Self.cholesky(system, order: d, rightHandSides: moments, count: targetCount) {
+            (coefficients, method) = (solution, .cholesky)
+        } else {
+            (coefficients, method) = (try leastSquares(alpha: alpha), .leastSquares)
+        }
+        return RidgeRegression(
+            alpha: alpha, featureMeans: featureMeans, featureScales: featureScales, targetMeans: targetMeans,
+            standardisedWeights: coefficients, isStandardised: standardised, solveMethod: method)
+    }
+
+    /// Cholesky solve of the symmetric positive definite `a` (order × order) for `count` column-major
+    /// right-hand sides; nil when `a` is not numerically positive definite.
+    private static func cholesky(_ a: [Double], order: Int, rightHandSides b: [Double], count: Int) throws(TrainingError)
+        -> [Double]?
+    {
+        var factor = a
+        var solution = b
+        var n = blasint(order)
+        var nrhs = blasint(count)
+        var lda = blasint(order)
+        var ldb = blasint(order)
+        var info: blasint = 0
+        var uplo = CChar(UInt8(ascii: "U"))
+        dposv_(&uplo, &n, &nrhs, &factor, &lda, &solution, &ldb, &info, 1)
+        if info > 0 { return nil }
+        if info < 0 { throw .lapack(routine: "dposv", info: Int(info)) }
+        return solution
+    }
+
+    /// Minimum-norm least squares of [Z; √α I] B ≈ [Yc; 0] by divide-and-conquer SVD, singular
+    /// values below ε · max(m, d) · s_max treated as zero (numpy's `lstsq` default).
+    private func leastSquares(alpha: Double) throws(TrainingError) -> [Double] {
+        let d = featureCount
+        let t = targetCount
+        let augmented = alpha > 0 ? d : 0
+        let m = rowCount + augmented
+        let leading = max(m, d)
+        var matrix = [Double](repeating: 0, count: max(m, 1) * d)
+        for j in 0..<d {
+            for i in 0..<rowCount { matrix[j * m + i] = design[i * d + j] }
+            if augmented > 0 { matrix[j * m + rowCount + j] = alpha.squareRoot() }
+        }
+        var rhs = [Double](repeating: 0, count: leading * t)
+        for k in 0..<t { for i in 0..<rowCount { rhs[k * leading + i] = labels[i * t + k] } }
+        var singular = [Double](repeating: 0, count: max(1, min(m, d)))
+        var rowCountArgument = blasint(m)
+        var columnCount = blasint(d)
+        var nrhs = blasint(t)
+        var lda = blasint(max(m, 1))
+        var ldb = blasint(leading)
+        var cutoff = Double.ulpOfOne * Double(leading)
+        var rank: blasint = 0
+        var info: blasint = 0
+        var workSize: Double = 0
+        var integerWorkSize: blasint = 0
+        var query: blasint = -1
+        dgelsd_(
+            &rowCountArgument, &columnCount, &nrhs, &matrix, &lda, &rhs, &ldb, &singular, &cutoff, &rank, &workSize, &query,
+            &integerWorkSize, &info)
+        if info != 0 { throw .lapack(routine: "dgelsd (workspace query)", info: Int(info)) }
+        var work = [Double](repeating: 0, count: max(1, Int(workSize)))
+        var iwork = [blasint](repeating: 0, count: max(1, Int(integerWorkSize)))
+        var lwork = blasint(work.count)
+        dgelsd_(
+            &rowCountArgument, &columnCount, &nrhs, &matrix, &lda, &rhs, &ldb, &singular, &cutoff, &rank, &work, &lwork,
+            &iwork, &info)
+        if info != 0 { throw .lapack(routine: "dgelsd", info: Int(info)) }
+        var solution = [Double](repeating: 0, count: t * d)
+        for k in 0..<t { for j in 0..<d { solution[k * d + j] = rhs[k * leading + j] } }
+        return solution
+    }
+}
