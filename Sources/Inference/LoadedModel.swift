@@ -35,7 +35,9 @@ public struct LoadedModel: Sendable {
         } else {
             throw .unreadable(
                 path: url.path,
-                reason: "neither an RF-ResNet (PyTorch keys), a musicnn (TensorFlow keys) nor a trained linear head (concepts.weight, output.weight)")
+                reason:
+                    "neither an RF-ResNet (PyTorch keys), a musicnn (TensorFlow keys) nor a trained linear head (concepts.weight, output.weight)"
+            )
         }
         var hasher = ContentHash.Hasher()
         data.withUnsafeBytes { hasher.update($0) }

@@ -26,9 +26,12 @@ public struct MusicnnLinearModel: Sendable {
     ) throws(ModelError) {
         let c = conceptNames.count
         let o = outputNames.count
-        guard conceptWeights.count == c * embeddingSize, conceptBias.count == c, outputWeights.count == o * c, outputBias.count == o
+        guard conceptWeights.count == c * embeddingSize, conceptBias.count == c, outputWeights.count == o * c,
+            outputBias.count == o
         else {
-            throw .inputShape(model: "musicnn-linear", reason: "layer sizes do not match \(c) concepts, \(o) outputs, \(embeddingSize)-d embedding")
+            throw .inputShape(
+                model: "musicnn-linear",
+                reason: "layer sizes do not match \(c) concepts, \(o) outputs, \(embeddingSize)-d embedding")
         }
         self.conceptNames = conceptNames
         self.outputNames = outputNames
@@ -46,7 +49,9 @@ public struct MusicnnLinearModel: Sendable {
             do { return (try t.floats(), t.shape) } catch { throw .unreadable(path: loaded.url.path, reason: "\(key): \(error)") }
         }
         func names(_ key: String, count: Int) -> [String] {
-            if let text = loaded.metadata[key], let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), list.count == count {
+            if let text = loaded.metadata[key], let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
+                list.count == count
+            {
                 return list
             }
             return (0..<count).map { "\(key)\($0)" }

@@ -27,7 +27,8 @@ public enum EmbeddingCache {
         let (mixes, cached) = try store.catalog.read { db in
             (
                 try ArrayRecord.filter(Column("kind") == "mix" && Column("excerpt_id") != nil).order(Column("id")).fetchAll(db),
-                try ArrayRecord.filter(Column("kind") == kind && Column("name") == name && Column("producer") == producer).fetchAll(db)
+                try ArrayRecord.filter(Column("kind") == kind && Column("name") == name && Column("producer") == producer)
+                    .fetchAll(db)
             )
         }
         var entries: [Entry] = []

@@ -115,7 +115,8 @@ public struct InferStage: Sendable {
             )
         }
         try Self.store(
-            rows, conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: model, weights: weights, runId: runId,
+            rows, conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: model, weights: weights,
+            runId: runId,
             writer: writer)
     }
 
@@ -145,7 +146,8 @@ public struct InferStage: Sendable {
                     effects.append(
                         EffectRecord(
                             excerptId: row.excerptId, trackId: row.trackId, modelId: model, output: name, concept: concept,
-                            conceptValue: Double(row.concepts[i]), weight: Double(weights[j * k + i]), effect: rowEffects.effect[i],
+                            conceptValue: Double(row.concepts[i]), weight: Double(weights[j * k + i]),
+                            effect: rowEffects.effect[i],
                             relativeEffect: rowEffects.relative[i], runId: runId))
                 }
             }
@@ -168,7 +170,8 @@ public struct InferStage: Sendable {
         let backbone = try LoadedModel(contentsOf: backboneURL)
         if let expected = loaded.metadata["backbone"], expected != backbone.id {
             throw PipelineError.invalidOption(
-                "\(modelURL.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(backbone.id.prefix(12))")
+                "\(modelURL.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(backbone.id.prefix(12))"
+            )
         }
         let opened = try Store.open(at: store)
         let writer = try opened.writer()
@@ -176,11 +179,15 @@ public struct InferStage: Sendable {
             in: opened.catalog, frontEnd: "mel:16000Hz:96x187",
             labels: CanonicalJSON.string(["concepts": head.conceptNames, "outputs": head.outputNames]))
         let runId = try writer.beginRun(
-            command: "infer", parameters: CanonicalJSON.string(["model": loaded.id, "path": modelURL.path]), configHash: loaded.id)
+            command: "infer", parameters: CanonicalJSON.string(["model": loaded.id, "path": modelURL.path]), configHash: loaded.id
+        )
         let done = try opened.catalog.read { db in
-            Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
+            Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
         }
-        let cache = try EmbeddingCache.load(store: opened, writer: writer, backbone: backbone, runId: runId, progress: progressMode)
+        let cache = try EmbeddingCache.load(
+            store: opened, writer: writer, backbone: backbone, runId: runId, progress: progressMode)
         let todo = cache.entries.filter { !done.contains($0.excerptId) }
         let rows = todo.map { e in
             let r = head.predict(embedding: e.values)

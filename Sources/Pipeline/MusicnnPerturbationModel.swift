@@ -88,7 +88,8 @@ public struct MusicnnLinearPerturbationModel: PerturbationModel {
     }
 
     public var targets: [ExplainTarget] {
-        head.conceptNames.map { ExplainTarget(name: $0, kind: .concept) } + head.outputNames.map { ExplainTarget(name: $0, kind: .output) }
+        head.conceptNames.map { ExplainTarget(name: $0, kind: .concept) }
+            + head.outputNames.map { ExplainTarget(name: $0, kind: .output) }
     }
     public var conceptToOutputWeights: [Float]? { head.outputWeights }
 
@@ -112,7 +113,8 @@ enum MusicnnBackbone {
         let bundled = try LoadedModel(contentsOf: url)
         if let expected = head.metadata["backbone"], expected != bundled.id {
             throw PipelineError.invalidOption(
-                "\(head.url.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(bundled.id.prefix(12))")
+                "\(head.url.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(bundled.id.prefix(12))"
+            )
         }
         return try MusicnnModel(weights: bundled.tensors)
     }

@@ -12,7 +12,7 @@ struct Stemtrace: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self,
             EvalSeparationCommand.self, InferCommand.self, TagCommand.self, ModelCommand.self, ExplainCommand.self,
-            LabelsCommand.self, QueryCommand.self, ExportCommand.self, ReportCommand.self,
+            LabelsCommand.self, QueryCommand.self, ExportCommand.self, ReportCommand.self, TrainCommand.self,
         ]
     )
 }

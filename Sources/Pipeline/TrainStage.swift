@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import Inference
+import Store
+
+/// `stemtrace train`: the paper's explainable layers fitted on musicnn's frozen embedding.
+///
+/// 1. Embeddings: musicnn's pooled penultimate features of every excerpt (`EmbeddingCache`,
+///    computed once and stored), averaged per track.
+/// 2. Mid-level layer: ridge (intercept unpenalised, features standardised and folded back)
+///    from the embedding to the 7 concepts, on the tracks with all 7 mid-level labels.
+/// 3. Emotion layer: ridge from the *predicted* concepts to arousal and valence, on the tracks
+///    with both emotion labels, so the linear connection the effects rely on stays exact.
+/// Each layer's α is chosen by k-fold cross-validation (`RidgeCrossValidation`), with folds that
+/// keep every group (e.g. artist, from a metadata column) in one fold when `groupColumn` is set,
+/// as the paper splits by artist. Labels are the stored ones (`stemtrace labels import`, on
+/// [-1, 1]). The model file holds both layers and, in its metadata, the names, the musicnn
+/// weights' hash and both cross-validation reports (the paper's Table 1).
+public struct TrainStage: Sendable {
+    public struct Summary: Sendable {
+        public var modelURL: URL
+        public var modelId: String
+        public var midlevel: TrainingReport
+        public var emotion: TrainingReport
+        public var embeddingsComputed: Int
+        public var ungrouped: Int
+    }
+
+    public var store: URL
+    public var output: URL
+    public var folds = 5
+    public var seed: UInt64 = 0
+    public var groupColumn: String?
+
+    public init(store: URL, output: URL) {
+        self.store = store
+        self.output = output
+    }
+
+    public static let conceptNames = RFResNet.conceptNames
+    public static let outputNames = RFResNet.outputNames
+
+    public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
+        guard let backboneURL = MusicnnModel.bundledWeightsURL else {
+            throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+        }
+        let backbone = try LoadedModel(contentsOf: backboneURL)
+        let opened = try Store.open(at: store)
+        let writer = try opened.writer()
+        let runId = try writer.beginRun(
+            command: "train",
+            parameters: CanonicalJSON.string(["folds": String(folds), "seed": String(seed), "group": groupColumn ?? ""]),
+            configHash: backbone.id)
+        let (labels, groups) = try opened.catalog.read { db in
+            var labels: [String: [String: [Double]]] = [:]
+            for row in try LabelRecord.fetchAll(db) { labels[row.trackId, default: [:]][row.name, default: []].append(row.value) }
+            var groups: [String: String] = [:]
+            if let column = groupColumn {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT track_id, value FROM track_metadata WHERE lower(key) = lower(?) ORDER BY source",
+                    arguments: [column])
+                {
+                    groups[row["track_id"]] = groups[row["track_id"]] ?? row["value"]
+                }
+            }
+            return (labels, groups)
+        }
+        guard !labels.isEmpty else {
+            throw PipelineError.invalidOption(
+                "\(store.path) has no labels; import them first with stemtrace labels import FILE.csv")
+        }
+        for (track, values) in labels {
+            for (name, list) in values where list.contains(where: { abs($0) > 1 + 1e-12 }) {
+                throw PipelineError.invalidOption(
+                    "label \(name) of track \(track) is \(list[0]), outside [-1, 1]: labels must be stored rescaled (stemtrace labels import --scale)"
+                )
+            }
+        }
+        let cache = try EmbeddingCache.load(
+            store: opened, writer: writer, backbone: backbone, runId: runId, progress: progressMode)
+        var perTrack: [String: [[Float]]] = [:]
+        for e in cache.entries { perTrack[e.trackId, default: []].append(e.values) }
+        let embeddings = perTrack.mapValues { list -> [Double] in
+            (0..<list[0].count).map { i in list.reduce(0) { $0 + Double($1[i]) } / Double(list.count) }
+        }
+        func mean(_ track: String, _ name: String) -> Double? {
+            guard let v = labels[track]?[name], !v.isEmpty else { return nil }
+            return v.reduce(0, +) / Double(v.count)
+        }
+        var ungrouped = 0
+        func groupOf(_ track: String) -> String {
+            if let g = groups[track] { return g }
+            ungrouped += 1
+            return "track:" + track
+        }
+
+        // Mid-level layer.
+        let midTracks = embeddings.keys.sorted().filter { t in Self.conceptNames.allSatisfy { mean(t, $0) != nil } }
+        guard !midTracks.isEmpty else {
+            let names = Set(labels.values.flatMap(\.keys)).sorted()
+            throw PipelineError.invalidOption(
+                "no track has an embedding and all 7 mid-level labels (\(Self.conceptNames.joined(separator: ", "))); labels found: \(names.joined(separator: ", "))"
+            )
+        }
+        let d = MusicnnModel.penultimateSize
+        let midSet = try TrainingSet(
+            features: midTracks.flatMap { embeddings[$0] ?? [] }, featureCount: d,
+            targets: midTracks.flatMap { t in Self.conceptNames.map { mean(t, $0) ?? 0 } }, targetNames: Self.conceptNames,
+            groups: groupColumn == nil ? nil : midTracks.map(groupOf))
+        let cv = try RidgeCrossValidation(foldCount: folds, seed: seed)
+        let mid = try cv.run(midSet)
+
+        // Emotion layer on the predicted concepts.
+        let emoTracks = embeddings.keys.sorted().filter { t in Self.outputNames.allSatisfy { mean(t, $0) != nil } }
+        guard !emoTracks.isEmpty else {
+            throw PipelineError.invalidOption("no track has an embedding and both emotion labels (arousal, valence)")
+        }
+        let predicted = try mid.model.predict(emoTracks.flatMap { embeddings[$0] ?? [] })
+        let emoSet = try TrainingSet(
+            features: predicted, featureCount: Self.conceptNames.count,
+            targets: emoTracks.flatMap { t in Self.outputNames.map { mean(t, $0) ?? 0 } }, targetNames: Self.outputNames,
+            groups: groupColumn == nil ? nil : emoTracks.map(groupOf))
+        let emo = try cv.run(emoSet)
+
+        let head = try MusicnnLinearModel(
+            conceptNames: Self.conceptNames, outputNames: Self.outputNames, conceptWeights: mid.model.weights.map { Float($0) },
+            conceptBias: mid.model.bias.map { Float($0) }, outputWeights: emo.model.weights.map { Float($0) },
+            outputBias: emo.model.bias.map { Float($0) }, embeddingSize: d)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let report = String(
+            decoding: (try? encoder.encode(["midlevel": mid.report, "emotion": emo.report])) ?? Data(), as: UTF8.self)
+        try Safetensors.write(
+            head.tensors(),
+            metadata: [
+                "stemtrace.kind": "musicnn-linear", "backbone": backbone.id, "concepts": CanonicalJSON.string(Self.conceptNames),
+                "outputs": CanonicalJSON.string(Self.outputNames), "report": report, "folds": String(folds), "seed": String(seed),
+                "group_column": groupColumn ?? "", "tracks_midlevel": String(midTracks.count),
+                "tracks_emotion": String(emoTracks.count),
+            ], to: output)
+        let written = try LoadedModel(contentsOf: output)
+        var counts = RunCounts()
+        counts.processed = embeddings.count
+        counts.succeeded = Set(midTracks + emoTracks).count
+        counts.failed = cache.failures.count
+        try writer.updateRun(runId, counts: counts, status: "completed")
+        return Summary(
+            modelURL: output, modelId: written.id, midlevel: mid.report, emotion: emo.report, embeddingsComputed: cache.computed,
+            ungrouped: ungrouped)
+    }
+}

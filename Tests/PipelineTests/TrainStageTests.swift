@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import Inference
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// `stemtrace train` end to end on a small store: labels that are known linear functions of the
+/// tracks' musicnn embeddings (concepts) and of the concept labels (emotions); the model file
+/// loads as a musicnn-linear model, `infer` with it stores exactly the head applied to the cached
+/// embeddings, and the errors name what is missing.
+@Suite struct TrainStageTests {
+    let root: URL
+    let storeURL: URL
+
+    init() async throws {
+        root = try Fixtures.temporaryDirectory("train")
+        let corpus = root.appendingPathComponent("corpus")
+        storeURL = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        for i in 0..<12 {
+            try TestAudio.writeTone(corpus.appendingPathComponent("t\(i).wav"), seconds: 3.5, seed: 100 + i)
+        }
+        _ = try await IngestStage(options: IngestOptions(corpus: corpus, store: storeURL)).run(progressMode: .silent)
+    }
+
+    /// Embeddings through the cache, then labels: concept c = tanh(Σ_j w_cj · z_j) on the
+    /// standardised embedding z (kept in [-1, 1]); arousal/valence = linear in the concepts.
+    func writeLabels(withConcepts: Bool = true, emotions: Bool = true, constant: Bool = false) throws -> [String: [Float]] {
+        let store = try Store.open(at: storeURL)
+        let writer = try store.writer()
+        let backbone = try LoadedModel(contentsOf: try #require(MusicnnModel.bundledWeightsURL))
+        let cache = try EmbeddingCache.load(store: store, writer: writer, backbone: backbone, runId: nil, progress: .silent)
+        let embeddings = Dictionary(uniqueKeysWithValues: cache.entries.map { ($0.trackId, $0.values) })
+        let d = MusicnnModel.penultimateSize
+        let means = (0..<d).map { j in embeddings.values.reduce(0) { $0 + Double($1[j]) } / Double(embeddings.count) }
+        var rows: [LabelRecord] = []
+        for (track, e) in embeddings {
+            var concepts: [Double] = []
+            for c in 0..<7 {
+                var s = 0.0
+                for j in 0..<d where (j + c) % 7 == 0 { s += (Double(e[j]) - means[j]) * (c % 2 == 0 ? 1 : -1) }
+                concepts.append(constant ? 0.25 : tanh(s))
+            }
+            if withConcepts {
+                for (name, v) in zip(RFResNet.conceptNames, concepts) { rows.append(label(track, name, v)) }
+            }
+            if emotions {
+                rows.append(label(track, "arousal", 0.5 * concepts[0] - 0.3 * concepts[3]))
+                rows.append(label(track, "valence", 0.4 * concepts[6] + 0.1))
+            }
+        }
+        let all = rows
+        try store.catalog.write { db in for r in all { try r.upsert(db) } }
+        return embeddings
+    }
+
+    func label(_ track: String, _ name: String, _ v: Double) -> LabelRecord {
+        LabelRecord(
+            trackId: track, name: name, value: v, rawValue: v, scaleMin: -1, scaleMax: 1, source: "test", createdAt: "now")
+    }
+
+    @Test func trainedModelWorksWithInferAndCarriesItsReport() throws {
+        let embeddings = try writeLabels()
+        var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("head.safetensors"))
+        stage.folds = 3
+        let summary = try stage.run(progressMode: .silent)
+        #expect(summary.embeddingsComputed == 0, "the embeddings were cached by the first pass")
+        #expect(summary.midlevel.targets.map(\.name) == RFResNet.conceptNames)
+        #expect(summary.emotion.targets.map(\.name) == ["arousal", "valence"])
+        #expect(summary.midlevel.targets.allSatisfy { $0.rmseMean.isFinite && $0.rmse.count == 3 })
+        // valence is exactly linear in concept 6, which the mid-level layer predicts.
+        let loaded = try LoadedModel(contentsOf: summary.modelURL)
+        #expect(loaded.kind == .musicnnLinear && loaded.metadata["report"]?.contains("midlevel") == true)
+        let head = try MusicnnLinearModel(loaded)
+        let infer = try InferStage(store: storeURL, model: summary.modelURL).run(progressMode: .silent)
+        #expect(infer.inferred == 12)
+        let predictions = try Store.open(at: storeURL).catalog.read { db in
+            try PredictionRecord.filter(Column("model_id") == loaded.id).fetchAll(db)
+        }
+        #expect(predictions.count == 12 * 9)
+        for p in predictions where p.name == "valence" {
+            let r = head.predict(embedding: try #require(embeddings[p.trackId]))
+            #expect(Float(p.value) == r.output[1])
+        }
+        let effects = try Store.open(at: storeURL).catalog.read { db in
+            try EffectRecord.filter(Column("model_id") == loaded.id).fetchCount(db)
+        }
+        #expect(effects == 12 * 14)
+    }
+
+    @Test func missingOrUnusableLabelsAreNamed() throws {
+        var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("x.safetensors"))
+        stage.folds = 3
+        #expect(throws: PipelineError.self) { _ = try stage.run(progressMode: .silent) }  // no labels at all
+        _ = try writeLabels(withConcepts: false)
+        #expect { _ = try stage.run(progressMode: .silent) } throws: { "\($0)".contains("all 7 mid-level labels") }
+        _ = try writeLabels(constant: true)
+        #expect { _ = try stage.run(progressMode: .silent) } throws: { "\($0)".contains("constant") }
+        stage.folds = 7
+        _ = try writeLabels()
+        #expect { _ = try stage.run(progressMode: .silent) } throws: { "\($0)".contains("14") || "\($0)".contains("rows") }
+    }
+}
