@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import Store
+
+/// `stemtrace eval-veracity`: do explanations point at the stem that truly generated a label?
+///
+/// On a corpus whose mid-level labels are known functions of single stems (made by
+/// `tools/make_veracity_corpus`, which writes `truth.csv`: `label,stem`), every stored
+/// explanation of such a label counts as a hit when its top positive component comes from the
+/// generating stem. A separator without that stem (the built-in one has no piano) is scored
+/// against the stem that holds it (`other`). Held-out tracks only by default: tracks with no
+/// stored labels, i.e. not used by `stemtrace train`. The random-attribution baseline is the
+/// chance that a component drawn uniformly is from the generating stem (stems / components).
+public enum VeracityEvaluation {
+    public struct Row: Sendable, Equatable {
+        public var config: String
+        public var separator: String
+        public var label: String
+        public var stem: String
+        public var explanations: Int
+        public var hits: Int
+        public var baseline: Double
+        public var share: Double { explanations > 0 ? Double(hits) / Double(explanations) : .nan }
+    }
+
+    /// Reads `label,stem` rows.
+    public static func truth(contentsOf url: URL) throws -> [String: String] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw AnalysisError.invalidOption("\(url.path): cannot read the truth table: \(error.localizedDescription)")
+        }
+        var out: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
+            let parts = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count >= 2 else { continue }
+            out[parts[0]] = parts[1]
+        }
+        guard !out.isEmpty else { throw AnalysisError.invalidOption("\(url.path): no 'label,stem' rows") }
+        return out
+    }
+
+    public static func rows(
+        _ db: Database, truth: [String: String], heldOutOnly: Bool = true, filters: QueryFilters = QueryFilters()
+    )
+        throws -> [Row]
+    {
+        let labelled = Set(try String.fetchAll(db, sql: "SELECT DISTINCT track_id FROM labels"))
+        let configs = try ExplanationConfigRecord.fetchAll(db).filter {
+            $0.modelId.hasPrefix(filters.model ?? "") && $0.separatorId.hasPrefix(filters.separator ?? "")
+                && $0.id.hasPrefix(filters.config ?? "")
+        }
+        var rows: [Row] = []
+        for config in configs.sorted(by: { $0.separatorId < $1.separatorId }) {
+            let explanations = try ExplanationRecord.filter(
+                Column("config_id") == config.id && truth.keys.contains(Column("target"))
+            ).fetchAll(db)
+                .filter { (!heldOutOnly || !labelled.contains($0.trackId)) && filters.includes(track: $0.trackId) }
+            guard !explanations.isEmpty else { continue }
+            let ids = explanations.compactMap(\.id)
+            let weights = Dictionary(
+                grouping: try ExplanationWeightRecord.filter(ids.contains(Column("explanation_id"))).fetchAll(db),
+                by: \.explanationId)
+            for (label, group) in Dictionary(grouping: explanations, by: \.target).sorted(by: { $0.key < $1.key }) {
+                guard let wanted = truth[label] else { continue }
+                var hits = 0
+                var baseline = 0.0
+                var stem = wanted
+                for e in group {
+                    let w = weights[e.id ?? -1] ?? []
+                    let sources = Set(w.map(\.source))
+                    stem = sources.contains(wanted) ? wanted : (sources.contains("other") ? "other" : wanted)
+                    let fromStem = w.filter { $0.source == stem }.count
+                    baseline += w.isEmpty ? 0 : Double(fromStem) / Double(w.count)
+                    if let top = e.topComponent, w.first(where: { $0.component == top })?.source == stem { hits += 1 }
+                }
+                rows.append(
+                    Row(
+                        config: config.id, separator: config.separatorId, label: label, stem: stem, explanations: group.count,
+                        hits: hits,
+                        baseline: baseline / Double(group.count)))
+            }
+        }
+        guard !rows.isEmpty else {
+            throw AnalysisError.missing(
+                "no \(heldOutOnly ? "held-out (unlabelled) " : "")explanations of the truth table's labels (\(truth.keys.sorted().joined(separator: ", "))); run stemtrace explain first"
+            )
+        }
+        return rows
+    }
+
+    public static func table(_ rows: [Row]) -> QueryTable {
+        var out = rows.map { r -> [QueryTable.Value] in
+            [
+                .text(r.separator), .text(r.label), .text(r.stem), .integer(r.explanations), .integer(r.hits), .number(r.share),
+                .number(r.baseline),
+            ]
+        }
+        for (separator, group) in Dictionary(grouping: rows, by: \.separator).sorted(by: { $0.key < $1.key }) {
+            let n = group.reduce(0) { $0 + $1.explanations }
+            let hits = group.reduce(0) { $0 + $1.hits }
+            let baseline = group.reduce(0.0) { $0 + $1.baseline * Double($1.explanations) } / Double(max(n, 1))
+            out.append([
+                .text(separator), .text("all"), .text(""), .integer(n), .integer(hits), .number(Double(hits) / Double(max(n, 1))),
+                .number(baseline),
+            ])
+        }
+        return QueryTable(
+            title: "veracity: share of explanations whose top source is the stem that generated the label",
+            columns: ["separator", "label", "true stem", "explanations", "hits", "share", "random baseline"], rows: out)
+    }
+}
