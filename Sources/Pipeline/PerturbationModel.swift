@@ -92,7 +92,16 @@ public struct RFResNetPerturbationModel: PerturbationModel {
 
 /// Loads a weights file as a model that explanations can query.
 public enum PerturbationModels {
+    /// `url` names a weights file; the word `musicnn` (when no such file exists) names the bundled
+    /// MSD_musicnn tagger.
     public static func load(contentsOf url: URL) throws -> any PerturbationModel {
+        var url = url
+        if url.lastPathComponent == "musicnn", !FileManager.default.fileExists(atPath: url.path) {
+            guard let bundled = MusicnnModel.bundledWeightsURL else {
+                throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+            }
+            url = bundled
+        }
         let loaded = try LoadedModel(contentsOf: url)
         switch loaded.kind {
         case .rfresnet: return try RFResNetPerturbationModel(loaded)

@@ -30,7 +30,10 @@ struct ExplainRunCommand: AsyncParsableCommand {
     @Option(help: "Store directory.")
     var store: String
 
-    @Option(help: "Model weights (.safetensors): an RF-ResNet, or musicnn (its 50 tags are the targets).")
+    @Option(
+        help:
+            "Model weights (.safetensors): an RF-ResNet, a trained head (stemtrace train), or musicnn (its 50 tags are the targets; the word musicnn names the bundled weights)."
+    )
     var model: String?
 
     @Option(

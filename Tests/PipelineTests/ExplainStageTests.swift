@@ -241,5 +241,7 @@ struct BandEnergyModel: PerturbationModel {
         let musicnn = try PerturbationModels.load(contentsOf: url)
         #expect(musicnn.record?.kind == "musicnn" && musicnn.targets.count == 50 && musicnn.conceptToOutputWeights == nil)
         #expect(throws: (any Error).self) { _ = try PerturbationModels.load(contentsOf: Fixtures.url("lime/manifest.json")) }
+        let named = try PerturbationModels.load(contentsOf: URL(fileURLWithPath: "/nonexistent-dir/musicnn"))
+        #expect(named.id == musicnn.id, "the word musicnn names the bundled weights")
     }
 }
