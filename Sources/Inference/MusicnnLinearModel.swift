@@ -10,6 +10,17 @@ import Store
 /// [2, 7], `output.bias` [2]; metadata `concepts` and `outputs` (JSON lists of names), `backbone`
 /// (the musicnn weights' content hash) and `report` (the training report, JSON).
 public struct MusicnnLinearModel: Sendable {
+    /// Which musicnn features the layers read, averaged over the 3-s patches.
+    public enum Features: String, Sendable, CaseIterable {
+        /// The 200-d penultimate dense layer (default).
+        case penultimate
+        /// The 1506-d max- and mean-over-time pooled front-end features that feed the dense layer.
+        case pooled
+
+        public var size: Int { self == .penultimate ? MusicnnModel.penultimateSize : 2 * MusicnnModel.pooledChannels }
+    }
+
+    public let features: Features
     public let conceptNames: [String]
     public let outputNames: [String]
     /// concepts × embedding, row-major.
@@ -22,8 +33,9 @@ public struct MusicnnLinearModel: Sendable {
 
     public init(
         conceptNames: [String], outputNames: [String], conceptWeights: [Float], conceptBias: [Float], outputWeights: [Float],
-        outputBias: [Float], embeddingSize: Int = MusicnnModel.penultimateSize
+        outputBias: [Float], features: Features = .penultimate
     ) throws(ModelError) {
+        let embeddingSize = features.size
         let c = conceptNames.count
         let o = outputNames.count
         guard conceptWeights.count == c * embeddingSize, conceptBias.count == c, outputWeights.count == o * c,
@@ -33,6 +45,7 @@ public struct MusicnnLinearModel: Sendable {
                 model: "musicnn-linear",
                 reason: "layer sizes do not match \(c) concepts, \(o) outputs, \(embeddingSize)-d embedding")
         }
+        self.features = features
         self.conceptNames = conceptNames
         self.outputNames = outputNames
         self.conceptWeights = conceptWeights
@@ -61,19 +74,35 @@ public struct MusicnnLinearModel: Sendable {
         guard w1.shape.count == 2, w2.shape.count == 2 else {
             throw .inputShape(model: "musicnn-linear", reason: "layer weights must be matrices, got \(w1.shape) and \(w2.shape)")
         }
+        guard let features = Features(rawValue: loaded.metadata["embedding"] ?? "penultimate") else {
+            throw .unreadable(path: loaded.url.path, reason: "unknown embedding '\(loaded.metadata["embedding"] ?? "")'")
+        }
         try self.init(
             conceptNames: names("concepts", count: w1.shape[0]), outputNames: names("outputs", count: w2.shape[0]),
             conceptWeights: w1.values, conceptBias: try floats("concepts.bias").values, outputWeights: w2.values,
-            outputBias: try floats("output.bias").values, embeddingSize: w1.shape[1])
+            outputBias: try floats("output.bias").values, features: features)
     }
 
-    /// The mean of the per-patch penultimate features: the pooled embedding the layers read.
-    public static func embedding(_ output: MusicnnOutput) -> [Float] {
-        let d = MusicnnModel.penultimateSize
+    /// The mean over patches of the chosen per-patch features: the embedding the layers read.
+    public static func embedding(_ output: MusicnnOutput, features: Features = .penultimate) -> [Float] {
+        let d = features.size
+        let half = MusicnnModel.pooledChannels
         var mean = [Double](repeating: 0, count: d)
-        for p in 0..<output.patchCount { for i in 0..<d { mean[i] += Double(output.penultimate[p * d + i]) } }
+        for p in 0..<output.patchCount {
+            switch features {
+            case .penultimate: for i in 0..<d { mean[i] += Double(output.penultimate[p * d + i]) }
+            case .pooled:
+                for i in 0..<half {
+                    mean[i] += Double(output.maxPool[p * half + i])
+                    mean[half + i] += Double(output.meanPool[p * half + i])
+                }
+            }
+        }
         return mean.map { Float($0 / Double(max(output.patchCount, 1))) }
     }
+
+    /// This head's embedding of a musicnn output.
+    public func embedding(_ output: MusicnnOutput) -> [Float] { Self.embedding(output, features: features) }
 
     /// Concepts then outputs for one embedding.
     public func predict(embedding e: [Float]) -> (concepts: [Float], output: [Float]) {

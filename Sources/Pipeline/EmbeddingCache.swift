@@ -9,7 +9,9 @@ import Store
 /// weights' hash), so training and inference on it take seconds when run again.
 public enum EmbeddingCache {
     public static let kind = "embedding"
-    public static let name = "musicnn-penultimate"
+
+    /// The array name of an embedding: `musicnn-penultimate` or `musicnn-pooled`.
+    public static func name(_ features: MusicnnLinearModel.Features) -> String { "musicnn-\(features.rawValue)" }
 
     /// One excerpt's embedding.
     public struct Entry: Sendable {
@@ -21,9 +23,12 @@ public enum EmbeddingCache {
     /// The embedding of every excerpt with a stored mix, computing (and storing) the missing ones.
     /// An excerpt too short for one patch is reported in `failures` and left out.
     public static func load(
-        store: Store, writer: StoreWriter, backbone: LoadedModel, runId: Int64?, progress mode: ProgressReporter.Mode
+        store: Store, writer: StoreWriter, backbone: LoadedModel, features: MusicnnLinearModel.Features = .penultimate,
+        runId: Int64?,
+        progress mode: ProgressReporter.Mode
     ) throws -> (entries: [Entry], computed: Int, failures: [(track: String, reason: String)]) {
         let producer = backbone.id
+        let name = Self.name(features)
         let (mixes, cached) = try store.catalog.read { db in
             (
                 try ArrayRecord.filter(Column("kind") == "mix" && Column("excerpt_id") != nil).order(Column("id")).fetchAll(db),
@@ -49,7 +54,7 @@ public enum EmbeddingCache {
             guard let excerpt = mix.excerptId else { continue }
             do {
                 let patches = try frontEnd.patches(try store.read(mix).floats(), sampleRate: 22050)
-                let embedding = MusicnnLinearModel.embedding(model.predict(patches))
+                let embedding = MusicnnLinearModel.embedding(model.predict(patches), features: features)
                 let array = AttachedArray(
                     trackId: mix.trackId, excerptId: excerpt,
                     array: PendingArray(

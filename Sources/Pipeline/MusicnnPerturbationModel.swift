@@ -96,7 +96,7 @@ public struct MusicnnLinearPerturbationModel: PerturbationModel {
     public func predict(_ inputs: [MusicnnSpectrogram]) async throws -> [Float] {
         var out: [Float] = []
         for logMel in inputs {
-            let r = head.predict(embedding: MusicnnLinearModel.embedding(backbone.predict(try MusicnnFrontEnd.patches(logMel))))
+            let r = head.predict(embedding: head.embedding(backbone.predict(try MusicnnFrontEnd.patches(logMel))))
             out += r.concepts + r.output
         }
         return out

@@ -31,6 +31,8 @@ public struct TrainStage: Sendable {
     public var folds = 5
     public var seed: UInt64 = 0
     public var groupColumn: String?
+    /// The musicnn features the layers read.
+    public var features: MusicnnLinearModel.Features = .penultimate
 
     public init(store: URL, output: URL) {
         self.store = store
@@ -77,7 +79,7 @@ public struct TrainStage: Sendable {
             }
         }
         let cache = try EmbeddingCache.load(
-            store: opened, writer: writer, backbone: backbone, runId: runId, progress: progressMode)
+            store: opened, writer: writer, backbone: backbone, features: features, runId: runId, progress: progressMode)
         var perTrack: [String: [[Float]]] = [:]
         for e in cache.entries { perTrack[e.trackId, default: []].append(e.values) }
         let embeddings = perTrack.mapValues { list -> [Double] in
@@ -102,7 +104,7 @@ public struct TrainStage: Sendable {
                 "no track has an embedding and all 7 mid-level labels (\(Self.conceptNames.joined(separator: ", "))); labels found: \(names.joined(separator: ", "))"
             )
         }
-        let d = MusicnnModel.penultimateSize
+        let d = features.size
         let midSet = try TrainingSet(
             features: midTracks.flatMap { embeddings[$0] ?? [] }, featureCount: d,
             targets: midTracks.flatMap { t in Self.conceptNames.map { mean(t, $0) ?? 0 } }, targetNames: Self.conceptNames,
@@ -125,7 +127,7 @@ public struct TrainStage: Sendable {
         let head = try MusicnnLinearModel(
             conceptNames: Self.conceptNames, outputNames: Self.outputNames, conceptWeights: mid.model.weights.map { Float($0) },
             conceptBias: mid.model.bias.map { Float($0) }, outputWeights: emo.model.weights.map { Float($0) },
-            outputBias: emo.model.bias.map { Float($0) }, embeddingSize: d)
+            outputBias: emo.model.bias.map { Float($0) }, features: features)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let report = String(
@@ -133,7 +135,8 @@ public struct TrainStage: Sendable {
         try Safetensors.write(
             head.tensors(),
             metadata: [
-                "stemtrace.kind": "musicnn-linear", "backbone": backbone.id, "concepts": CanonicalJSON.string(Self.conceptNames),
+                "stemtrace.kind": "musicnn-linear", "backbone": backbone.id, "embedding": features.rawValue,
+                "concepts": CanonicalJSON.string(Self.conceptNames),
                 "outputs": CanonicalJSON.string(Self.outputNames), "report": report, "folds": String(folds), "seed": String(seed),
                 "group_column": groupColumn ?? "", "tracks_midlevel": String(midTracks.count),
                 "tracks_emotion": String(emoTracks.count),

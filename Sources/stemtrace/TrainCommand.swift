@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Inference
 import Pipeline
 
 /// `stemtrace train --store DIR --output MODEL.safetensors`
@@ -28,6 +29,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Metadata column whose values stay in one fold (e.g. artist).")
     var groupColumn: String?
 
+    @Option(help: "musicnn features the layers read: penultimate (200-d) or pooled (1506-d max and mean over time).")
+    var embedding: String = "penultimate"
+
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
@@ -40,6 +44,10 @@ struct TrainCommand: ParsableCommand {
         stage.folds = folds
         stage.seed = seed
         stage.groupColumn = groupColumn
+        guard let features = MusicnnLinearModel.Features(rawValue: embedding) else {
+            throw ValidationError("--embedding must be penultimate or pooled")
+        }
+        stage.features = features
         let summary = try stage.run(progressMode: progress.mode)
         print("mid-level layer (embedding → concepts), \(folds)-fold cross-validation:")
         print(summary.midlevel.table())

@@ -91,6 +91,17 @@ import Testing
         #expect(effects == 12 * 14)
     }
 
+    @Test func pooledFeaturesGiveAWiderHeadThatInferUses() throws {
+        _ = try writeLabels()
+        var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("pooled.safetensors"))
+        stage.folds = 3
+        stage.features = .pooled
+        let summary = try stage.run(progressMode: .silent)
+        let head = try MusicnnLinearModel(try LoadedModel(contentsOf: summary.modelURL))
+        #expect(head.features == .pooled && head.embeddingSize == 1506)
+        #expect(try InferStage(store: storeURL, model: summary.modelURL).run(progressMode: .silent).inferred == 12)
+    }
+
     @Test func missingOrUnusableLabelsAreNamed() throws {
         var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("x.safetensors"))
         stage.folds = 3
