@@ -25,7 +25,10 @@ struct LabelsImportCommand: ParsableCommand {
     @Option(help: "Store directory.")
     var store: String
 
-    @Option(help: "Scale of the labels: MIN:MAX for every column, or NAME=MIN:MAX (repeatable).")
+    @Option(
+        help:
+            "Scale of the labels: MIN:MAX for every column, or NAME=MIN:MAX (repeatable; write --scale=-1:1 for a negative minimum)."
+    )
     var scale: [String] = []
 
     func run() throws {
