@@ -1,3 +1,5 @@
+import DSP
+
 /// The paper's random baseline for explanation complexity (reference LIME.md, step 7): the mean and
 /// standard deviation (ddof 0) of `ExplanationComplexity.entropy` over `draws` weight vectors with
 /// entries from U[0, 1]. stemtrace draws from its own seeded SplitMix64 stream (the reference's

@@ -1,3 +1,5 @@
+import DSP
+
 /// The perturbation matrix Z of audioLIME (reference LIME.md, step 1): `rowCount` masks over
 /// `componentCount` components, row-major, 1 = the component is kept. Row 0 is always all ones.
 public struct MaskSet: Sendable, Equatable {
@@ -54,19 +56,5 @@ public struct MaskSet: Sendable, Equatable {
     {
         if k < 31, (1 << k) <= exhaustiveLimit { return exhaustive(componentCount: k) }
         return sampled(componentCount: k, rowCount: samples, seed: seed)
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator, so masks are reproducible
-/// from the seed recorded with every explanation.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 
 /// scikit-learn's `Ridge(alpha, fit_intercept=True).fit(X, Y, sample_weight=w)` with the solver
 /// 'auto' → 'cholesky' that dense input gets (reference LIME.md, step 5b): weighted column and
@@ -171,7 +172,9 @@ public struct WeightedRidge: Sendable {
         for (n, t) in targets.enumerated() {
             for (j, cj) in columnOrder.enumerated() { rhs[n * d + j] = moments[cj * targetCount + t] }
         }
-        if let beta = try DenseSolvers.cholesky(a: system, n: d, b: rhs, rightHandSides: nrhs) { return (beta, .cholesky) }
+        do {
+            if let beta = try LinearSolvers.cholesky(a: system, n: d, b: rhs, rightHandSides: nrhs) { return (beta, .cholesky) }
+        } catch { throw .lapack(routine: error.routine, info: error.info) }
 
         let augmented = alpha > 0 ? d : 0
         let m = rowCount + augmented
@@ -184,10 +187,12 @@ public struct WeightedRidge: Sendable {
         for (n, t) in targets.enumerated() {
             for r in 0..<rowCount { observed[n * m + r] = scaledLabels[r * targetCount + t] }
         }
-        let beta = try DenseSolvers.leastSquares(
-            a: matrix, rows: m, columns: d, b: observed, rightHandSides: nrhs,
-            relativeCutoff: Double.ulpOfOne * Double(max(m, d)))
-        return (beta, .leastSquaresFallback)
+        do {
+            let beta = try LinearSolvers.leastSquares(
+                a: matrix, rows: m, columns: d, b: observed, rightHandSides: nrhs,
+                relativeCutoff: Double.ulpOfOne * Double(max(m, d)))
+            return (beta, .leastSquaresFallback)
+        } catch { throw .lapack(routine: error.routine, info: error.info) }
     }
 }
 

@@ -164,15 +164,7 @@ public struct InferStage: Sendable {
     /// then the two linear layers; predictions and effects as for the RF-ResNet.
     private func runLinear(_ loaded: LoadedModel, start: Date, progressMode: ProgressReporter.Mode) throws -> Summary {
         let head = try MusicnnLinearModel(loaded)
-        guard let backboneURL = MusicnnModel.bundledWeightsURL else {
-            throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
-        }
-        let backbone = try LoadedModel(contentsOf: backboneURL)
-        if let expected = loaded.metadata["backbone"], expected != backbone.id {
-            throw PipelineError.invalidOption(
-                "\(modelURL.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(backbone.id.prefix(12))"
-            )
-        }
+        let backbone = try MusicnnBackbone.weights(for: loaded)
         let opened = try Store.open(at: store)
         let writer = try opened.writer()
         try loaded.register(

@@ -80,7 +80,7 @@ public struct MusicnnLinearPerturbationModel: PerturbationModel {
 
     public init(_ loaded: LoadedModel) throws {
         head = try MusicnnLinearModel(loaded)
-        backbone = try MusicnnBackbone.load(for: loaded)
+        backbone = try MusicnnModel(weights: try MusicnnBackbone.weights(for: loaded).tensors)
         id = loaded.id
         record = loaded.record(
             frontEnd: "mel:16000Hz:96x187",
@@ -106,7 +106,7 @@ public struct MusicnnLinearPerturbationModel: PerturbationModel {
 /// The musicnn weights a trained head was fitted on: the bundled MSD_musicnn, checked against
 /// the head's `backbone` metadata (a head on other features would silently mean nothing).
 enum MusicnnBackbone {
-    static func load(for head: LoadedModel) throws -> MusicnnModel {
+    static func weights(for head: LoadedModel) throws -> LoadedModel {
         guard let url = MusicnnModel.bundledWeightsURL else {
             throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
         }
@@ -116,6 +116,6 @@ enum MusicnnBackbone {
                 "\(head.url.path) was trained on musicnn weights \(expected.prefix(12)), not the bundled \(bundled.id.prefix(12))"
             )
         }
-        return try MusicnnModel(weights: bundled.tensors)
+        return bundled
     }
 }

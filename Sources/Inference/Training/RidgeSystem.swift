@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 
 /// The normal equations of one ridge problem, prepared once so that many α share them (the
 /// cross-validation grid solves each fold's system 15 times): column means and scales of the
@@ -106,18 +107,9 @@ struct RidgeSystem {
     private static func cholesky(_ a: [Double], order: Int, rightHandSides b: [Double], count: Int) throws(TrainingError)
         -> [Double]?
     {
-        var factor = a
-        var solution = b
-        var n = blasint(order)
-        var nrhs = blasint(count)
-        var lda = blasint(order)
-        var ldb = blasint(order)
-        var info: blasint = 0
-        var uplo = CChar(UInt8(ascii: "U"))
-        dposv_(&uplo, &n, &nrhs, &factor, &lda, &solution, &ldb, &info, 1)
-        if info > 0 { return nil }
-        if info < 0 { throw .lapack(routine: "dposv", info: Int(info)) }
-        return solution
+        do { return try LinearSolvers.cholesky(a: a, n: order, b: b, rightHandSides: count) } catch {
+            throw .lapack(routine: error.routine, info: error.info)
+        }
     }
 
     /// Minimum-norm least squares of [Z; √α I] B ≈ [Yc; 0] by divide-and-conquer SVD, singular
@@ -127,39 +119,17 @@ struct RidgeSystem {
         let t = targetCount
         let augmented = alpha > 0 ? d : 0
         let m = rowCount + augmented
-        let leading = max(m, d)
-        var matrix = [Double](repeating: 0, count: max(m, 1) * d)
+        var matrix = [Double](repeating: 0, count: m * d)
         for j in 0..<d {
             for i in 0..<rowCount { matrix[j * m + i] = design[i * d + j] }
             if augmented > 0 { matrix[j * m + rowCount + j] = alpha.squareRoot() }
         }
-        var rhs = [Double](repeating: 0, count: leading * t)
-        for k in 0..<t { for i in 0..<rowCount { rhs[k * leading + i] = labels[i * t + k] } }
-        var singular = [Double](repeating: 0, count: max(1, min(m, d)))
-        var rowCountArgument = blasint(m)
-        var columnCount = blasint(d)
-        var nrhs = blasint(t)
-        var lda = blasint(max(m, 1))
-        var ldb = blasint(leading)
-        var cutoff = Double.ulpOfOne * Double(leading)
-        var rank: blasint = 0
-        var info: blasint = 0
-        var workSize: Double = 0
-        var integerWorkSize: blasint = 0
-        var query: blasint = -1
-        dgelsd_(
-            &rowCountArgument, &columnCount, &nrhs, &matrix, &lda, &rhs, &ldb, &singular, &cutoff, &rank, &workSize, &query,
-            &integerWorkSize, &info)
-        if info != 0 { throw .lapack(routine: "dgelsd (workspace query)", info: Int(info)) }
-        var work = [Double](repeating: 0, count: max(1, Int(workSize)))
-        var iwork = [blasint](repeating: 0, count: max(1, Int(integerWorkSize)))
-        var lwork = blasint(work.count)
-        dgelsd_(
-            &rowCountArgument, &columnCount, &nrhs, &matrix, &lda, &rhs, &ldb, &singular, &cutoff, &rank, &work, &lwork,
-            &iwork, &info)
-        if info != 0 { throw .lapack(routine: "dgelsd", info: Int(info)) }
-        var solution = [Double](repeating: 0, count: t * d)
-        for k in 0..<t { for j in 0..<d { solution[k * d + j] = rhs[k * leading + j] } }
-        return solution
+        var rhs = [Double](repeating: 0, count: m * t)
+        for k in 0..<t { for i in 0..<rowCount { rhs[k * m + i] = labels[i * t + k] } }
+        do {
+            // Column-major d × t solution: column k holds target k's coefficients, i.e. row-major t × d.
+            return try LinearSolvers.leastSquares(
+                a: matrix, rows: m, columns: d, b: rhs, rightHandSides: t, relativeCutoff: Double.ulpOfOne * Double(max(m, d)))
+        } catch { throw .lapack(routine: error.routine, info: error.info) }
     }
 }

@@ -1,12 +1,15 @@
 import COpenBLAS
 
-/// The two LAPACK solves behind scikit-learn's Ridge 'cholesky' solver (reference LIME.md, step 5b.3):
-/// `scipy.linalg.solve(assume_a='pos')` (Cholesky, `dposv`) and, when the factorisation fails, a
-/// least-squares SVD solve (`dgelsd`). Matrices are column-major, as LAPACK wants them.
-enum DenseSolvers {
+/// The two LAPACK solves (OpenBLAS) behind every ridge fit in stemtrace — LIME's regression and
+/// `stemtrace train` — as scikit-learn's Ridge 'cholesky' solver uses them (reference LIME.md,
+/// step 5b.3): `scipy.linalg.solve(assume_a='pos')` (Cholesky, `dposv`) and, when the
+/// factorisation fails, a least-squares SVD solve (`dgelsd`). Matrices are column-major, as
+/// LAPACK wants them.
+public enum LinearSolvers {
     /// Solves A X = B for symmetric positive definite A (n × n) and B (n × nrhs), both column-major.
     /// Returns nil when A is not numerically positive definite (LAPACK info > 0).
-    static func cholesky(a: [Double], n: Int, b: [Double], rightHandSides nrhs: Int) throws(ExplainError) -> [Double]? {
+    public static func cholesky(a: [Double], n: Int, b: [Double], rightHandSides nrhs: Int) throws(LinearSolverError) -> [Double]?
+    {
         precondition(a.count == n * n && b.count == n * nrhs, "cholesky: \(a.count) and \(b.count) values for n = \(n)")
         if n == 0 { return [] }
         var factor = a
@@ -26,9 +29,9 @@ enum DenseSolvers {
     /// Minimum-norm least squares min ‖B − A X‖ for A (m × n) and B (m × nrhs), column-major, by
     /// divide-and-conquer SVD. Singular values ≤ `relativeCutoff` · s_max count as zero (numpy's
     /// `lstsq` default is machine epsilon · max(m, n)). Returns X (n × nrhs, column-major).
-    static func leastSquares(
+    public static func leastSquares(
         a: [Double], rows m: Int, columns n: Int, b: [Double], rightHandSides nrhs: Int, relativeCutoff: Double
-    ) throws(ExplainError) -> [Double] {
+    ) throws(LinearSolverError) -> [Double] {
         precondition(a.count == m * n && b.count == m * nrhs, "leastSquares: \(a.count) and \(b.count) values for \(m) × \(n)")
         if n == 0 { return [] }
         let ldb = max(m, n)
@@ -62,4 +65,12 @@ enum DenseSolvers {
         for j in 0..<nrhs { for i in 0..<n { solution[j * n + i] = rhs[j * ldb + i] } }
         return solution
     }
+}
+
+/// A LAPACK routine reported an illegal argument or failed to converge.
+public struct LinearSolverError: Error, Equatable, Sendable {
+    public let routine: String
+    public let info: Int
+
+    static func lapack(routine: String, info: Int) -> LinearSolverError { LinearSolverError(routine: routine, info: info) }
 }
