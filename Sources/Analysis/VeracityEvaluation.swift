@@ -18,7 +18,11 @@ public enum VeracityEvaluation {
         public var label: String
         public var stem: String
         public var explanations: Int
+        /// Explanations whose largest positive weight is on the generating stem.
         public var hits: Int
+        /// Explanations whose largest |weight| is on the generating stem (a label can also be
+        /// driven by a stem whose presence lowers the prediction).
+        public var magnitudeHits: Int
         public var baseline: Double
         public var share: Double { explanations > 0 ? Double(hits) / Double(explanations) : .nan }
     }
@@ -63,6 +67,7 @@ public enum VeracityEvaluation {
             for (label, group) in Dictionary(grouping: explanations, by: \.target).sorted(by: { $0.key < $1.key }) {
                 guard let wanted = truth[label] else { continue }
                 var hits = 0
+                var magnitudeHits = 0
                 var baseline = 0.0
                 var stem = wanted
                 for e in group {
@@ -72,12 +77,12 @@ public enum VeracityEvaluation {
                     let fromStem = w.filter { $0.source == stem }.count
                     baseline += w.isEmpty ? 0 : Double(fromStem) / Double(w.count)
                     if let top = e.topComponent, w.first(where: { $0.component == top })?.source == stem { hits += 1 }
+                    if let largest = w.max(by: { abs($0.weight) < abs($1.weight) }), largest.source == stem { magnitudeHits += 1 }
                 }
                 rows.append(
                     Row(
                         config: config.id, separator: config.separatorId, label: label, stem: stem, explanations: group.count,
-                        hits: hits,
-                        baseline: baseline / Double(group.count)))
+                        hits: hits, magnitudeHits: magnitudeHits, baseline: baseline / Double(group.count)))
             }
         }
         guard !rows.isEmpty else {
@@ -92,20 +97,25 @@ public enum VeracityEvaluation {
         var out = rows.map { r -> [QueryTable.Value] in
             [
                 .text(r.separator), .text(r.label), .text(r.stem), .integer(r.explanations), .integer(r.hits), .number(r.share),
-                .number(r.baseline),
+                .number(Double(r.magnitudeHits) / Double(max(r.explanations, 1))), .number(r.baseline),
             ]
         }
         for (separator, group) in Dictionary(grouping: rows, by: \.separator).sorted(by: { $0.key < $1.key }) {
             let n = group.reduce(0) { $0 + $1.explanations }
             let hits = group.reduce(0) { $0 + $1.hits }
+            let magnitude = group.reduce(0) { $0 + $1.magnitudeHits }
             let baseline = group.reduce(0.0) { $0 + $1.baseline * Double($1.explanations) } / Double(max(n, 1))
             out.append([
                 .text(separator), .text("all"), .text(""), .integer(n), .integer(hits), .number(Double(hits) / Double(max(n, 1))),
-                .number(baseline),
+                .number(Double(magnitude) / Double(max(n, 1))), .number(baseline),
             ])
         }
         return QueryTable(
             title: "veracity: share of explanations whose top source is the stem that generated the label",
-            columns: ["separator", "label", "true stem", "explanations", "hits", "share", "random baseline"], rows: out)
+            columns: [
+                "separator", "label", "true stem", "explanations", "hits", "share (top positive)", "share (top |weight|)",
+                "random baseline",
+            ],
+            rows: out)
     }
 }

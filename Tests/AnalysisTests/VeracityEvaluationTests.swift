@@ -15,10 +15,14 @@ import Testing
         let rows = try store.catalog.query { try VeracityEvaluation.rows($0, truth: truth, heldOutOnly: false) }
         let cfg1 = try #require(rows.first { $0.config == "cfg1" })
         #expect(cfg1.explanations == 4 && cfg1.hits == 2 && cfg1.share == 0.5 && cfg1.baseline == 0.5 && cfg1.stem == "drums")
+        // By |weight|: t1 drums 0.6, t2 vocals 0.3, t3 drums 0.4, t4 vocals −0.2 → 2.
+        #expect(cfg1.magnitudeHits == 2)
         let cfg2 = try #require(rows.first { $0.config == "cfg2" })
-        #expect(cfg2.explanations == 1 && cfg2.hits == 0)
+        #expect(cfg2.explanations == 1 && cfg2.hits == 0 && cfg2.magnitudeHits == 0)
         let table = VeracityEvaluation.table(rows)
         #expect(table.rows.last?.first == .text("sep@1") && table.rows.last?[4] == .integer(2))
+        #expect(table.rows.allSatisfy { $0.count == table.columns.count })
+        #expect(table.rows.last?[6] == .number(0.4), "2 of 5 by |weight|")
     }
 
     @Test func truthTableIsRead() throws {
