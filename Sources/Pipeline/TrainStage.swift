@@ -24,6 +24,9 @@ public struct TrainStage: Sendable {
         public var emotion: TrainingReport
         public var embeddingsComputed: Int
         public var ungrouped: Int
+        /// Labelled tracks left out because they have no embedding (no stored excerpt mix, or too
+        /// short for one 3-s patch), with the reason when one was recorded.
+        public var withoutEmbedding: [(track: String, reason: String)]
     }
 
     public var store: URL
@@ -147,8 +150,10 @@ public struct TrainStage: Sendable {
         counts.succeeded = Set(midTracks + emoTracks).count
         counts.failed = cache.failures.count
         try writer.updateRun(runId, counts: counts, status: "completed")
+        let failed = Dictionary(cache.failures.map { ($0.track, $0.reason) }) { a, _ in a }
+        let missing = labels.keys.filter { embeddings[$0] == nil }.sorted().map { ($0, failed[$0] ?? "no stored excerpt mix") }
         return Summary(
             modelURL: output, modelId: written.id, midlevel: mid.report, emotion: emo.report, embeddingsComputed: cache.computed,
-            ungrouped: ungrouped)
+            ungrouped: ungrouped, withoutEmbedding: missing)
     }
 }

@@ -56,6 +56,9 @@ struct TrainCommand: ParsableCommand {
         if summary.ungrouped > 0, let groupColumn {
             print("\(summary.ungrouped) tracks have no '\(groupColumn)' value and form groups of their own")
         }
+        for (track, reason) in summary.withoutEmbedding.prefix(20) {
+            print("left out (labelled, no embedding): track \(track.prefix(12)): \(reason)")
+        }
         print(
             "wrote \(summary.modelURL.path) (model \(summary.modelId.prefix(12)); \(summary.embeddingsComputed) embeddings computed)"
         )

@@ -68,6 +68,7 @@ import Testing
         stage.folds = 3
         let summary = try stage.run(progressMode: .silent)
         #expect(summary.embeddingsComputed == 0, "the embeddings were cached by the first pass")
+        #expect(summary.withoutEmbedding.isEmpty)
         #expect(summary.midlevel.targets.map(\.name) == RFResNet.conceptNames)
         #expect(summary.emotion.targets.map(\.name) == ["arousal", "valence"])
         #expect(summary.midlevel.targets.allSatisfy { $0.rmseMean.isFinite && $0.rmse.count == 3 })
