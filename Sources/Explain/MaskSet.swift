@@ -50,11 +50,16 @@ public struct MaskSet: Sendable, Equatable {
         return MaskSet(componentCount: k, rowCount: rowCount, bits: bits)
     }
 
+    /// Whether `forExplanation` enumerates every mask: 2^k ≤ `exhaustiveLimit`.
+    public static func isExhaustive(componentCount k: Int, exhaustiveLimit: Int) -> Bool {
+        k < 31 && (1 << k) <= exhaustiveLimit
+    }
+
     /// audioLIME's choice: exhaustive when 2^k ≤ `exhaustiveLimit`, otherwise `samples` seeded rows.
     public static func forExplanation(componentCount k: Int, exhaustiveLimit: Int = 1 << 10, samples: Int, seed: UInt64)
         -> MaskSet
     {
-        if k < 31, (1 << k) <= exhaustiveLimit { return exhaustive(componentCount: k) }
+        if isExhaustive(componentCount: k, exhaustiveLimit: exhaustiveLimit) { return exhaustive(componentCount: k) }
         return sampled(componentCount: k, rowCount: samples, seed: seed)
     }
 }

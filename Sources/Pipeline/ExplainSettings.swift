@@ -1,4 +1,5 @@
 import DSP
+import Explain
 import Foundation
 import Store
 
@@ -36,7 +37,7 @@ public struct ExplainSettings: Sendable, Codable, Equatable {
 
     /// "exhaustive" when 2^k masks fit the limit, else "sampled" (`MaskSet.forExplanation`).
     func sampling(componentCount k: Int) -> String {
-        k < 31 && (1 << k) <= exhaustiveLimit ? "exhaustive" : "sampled"
+        MaskSet.isExhaustive(componentCount: k, exhaustiveLimit: exhaustiveLimit) ? "exhaustive" : "sampled"
     }
 
     /// The settings that change results (batch size and target selection do not), as recorded.

@@ -92,12 +92,8 @@ public struct TrainStage: Sendable {
             guard let v = labels[track]?[name], !v.isEmpty else { return nil }
             return v.reduce(0, +) / Double(v.count)
         }
-        var ungrouped = 0
-        func groupOf(_ track: String) -> String {
-            if let g = groups[track] { return g }
-            ungrouped += 1
-            return "track:" + track
-        }
+        /// A track without a value in the group column is a group of its own.
+        func groupOf(_ track: String) -> String { groups[track] ?? "track:" + track }
 
         // Mid-level layer.
         let midTracks = embeddings.keys.sorted().filter { t in Self.conceptNames.allSatisfy { mean(t, $0) != nil } }
@@ -150,6 +146,7 @@ public struct TrainStage: Sendable {
         counts.succeeded = Set(midTracks + emoTracks).count
         counts.failed = cache.failures.count
         try writer.updateRun(runId, counts: counts, status: "completed")
+        let ungrouped = groupColumn == nil ? 0 : Set(midTracks + emoTracks).filter { groups[$0] == nil }.count
         let failed = Dictionary(cache.failures.map { ($0.track, $0.reason) }) { a, _ in a }
         let missing = labels.keys.filter { embeddings[$0] == nil }.sorted().map { ($0, failed[$0] ?? "no stored excerpt mix") }
         return Summary(

@@ -97,7 +97,9 @@ import Testing
         var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("pooled.safetensors"))
         stage.folds = 3
         stage.features = .pooled
+        stage.groupColumn = "artist"
         let summary = try stage.run(progressMode: .silent)
+        #expect(summary.ungrouped == 12, "each track without an artist counted once, in both layers' folds")
         let head = try MusicnnLinearModel(try LoadedModel(contentsOf: summary.modelURL))
         #expect(head.features == .pooled && head.embeddingSize == 1506)
         #expect(try InferStage(store: storeURL, model: summary.modelURL).run(progressMode: .silent).inferred == 12)
