@@ -26,7 +26,16 @@ public enum ExplanationAudio {
         store url: URL, track: String, target: String, config: String? = nil, top: Int = 3, to output: URL,
         format: AudioWriter.Format = .wavFloat
     ) throws -> Written {
-        let store = try Store.open(at: url)
+        try write(
+            store: try Store.open(at: url), track: track, target: target, config: config, top: top, to: output, format: format)
+    }
+
+    /// The same for an open store (the report writes many tracks from one).
+    public static func write(
+        store: Store, track: String, target: String, config: String? = nil, top: Int = 3, to output: URL,
+        format: AudioWriter.Format = .wavFloat
+    ) throws -> Written {
+        let url = store.root
         let found = try store.catalog.read { db -> (ExplanationRecord, ExplanationConfigRecord, [ExplanationWeightRecord])? in
             let rows = try ExplanationRecord.fetchAll(
                 db,

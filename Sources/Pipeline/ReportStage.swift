@@ -34,7 +34,7 @@ public struct ReportStage: Sendable {
         for s in samples {
             let directory = output.appendingPathComponent("audio/\(s.track.prefix(12))")
             let written = try ExplanationAudio.write(
-                store: store, track: s.track, target: s.target, config: s.config, top: 3, to: directory, format: .oggVorbis)
+                store: opened, track: s.track, target: s.target, config: s.config, top: 3, to: directory, format: .oggVorbis)
             let files = written.files.filter { !$0.hasSuffix(".json") }.map { name -> (label: String, path: String) in
                 let label = name.replacingOccurrences(of: ".ogg", with: "").replacingOccurrences(of: "stem-", with: "stem: ")
                     .replacingOccurrences(of: "top-components", with: "top sources of \(s.target)")
