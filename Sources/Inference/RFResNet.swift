@@ -51,6 +51,11 @@ public struct RFResNet: Sendable {
     let blocks: [Block]
     let conceptWeights: [Float]
     let outputWeights: [Float]
+    /// Optional intercepts of the two linear layers (`concepts_layer.2.bias`, `feed_forward.bias`,
+    /// the keys PyTorch's `nn.Linear(bias=True)` would use): the paper's layers have none, the
+    /// heads `stemtrace train` fits on the conv trunk do. Zero when absent.
+    let conceptBias: [Float]?
+    let outputBias: [Float]?
     public let embeddingChannels: Int
 
     /// The blocks of the paper's configuration, in order, with the two pools of stage 1.
@@ -120,6 +125,11 @@ public struct RFResNet: Sendable {
         }
         self.conceptWeights = cw
         self.outputWeights = fw
+        self.conceptBias =
+            weights["concepts_layer.2.bias"] == nil
+            ? nil : try table.vector("concepts_layer.2.bias", count: Self.conceptNames.count)
+        self.outputBias =
+            weights["feed_forward.bias"] == nil ? nil : try table.vector("feed_forward.bias", count: Self.outputNames.count)
     }
 
     /// The linear weights joining concept `c` to output `o`: `outputWeights[o * 7 + c]` (the paper's effects use them).
@@ -167,13 +177,25 @@ public struct RFResNet: Sendable {
             if block.prefix == "stage3.block1" { observe?("stage3", x) }
         }
         let pooled = Kernels.globalMean(x)
-        let concepts = Kernels.linear(
-            pooled, batch: x.batch, weights: conceptWeights, outFeatures: Self.conceptNames.count,
-            inFeatures: embeddingChannels)
-        let output = Kernels.linear(
-            concepts, batch: x.batch, weights: outputWeights, outFeatures: Self.outputNames.count,
-            inFeatures: Self.conceptNames.count)
+        let (concepts, output) = heads(pooled: pooled, batch: x.batch)
         return Result(concepts: concepts, output: output, embedding: x, pooled: pooled)
+    }
+
+    /// The two linear layers on pooled embeddings (batch × `embeddingChannels`): concepts, then outputs.
+    public func heads(pooled: [Float], batch: Int) -> (concepts: [Float], output: [Float]) {
+        var concepts = Kernels.linear(
+            pooled, batch: batch, weights: conceptWeights, outFeatures: Self.conceptNames.count,
+            inFeatures: embeddingChannels)
+        if let conceptBias { Self.addBias(conceptBias, to: &concepts) }
+        var output = Kernels.linear(
+            concepts, batch: batch, weights: outputWeights, outFeatures: Self.outputNames.count,
+            inFeatures: Self.conceptNames.count)
+        if let outputBias { Self.addBias(outputBias, to: &output) }
+        return (concepts, output)
+    }
+
+    private static func addBias(_ bias: [Float], to rows: inout [Float]) {
+        for i in rows.indices { rows[i] += bias[i % bias.count] }
     }
 
     private func run(_ b: Block, _ x: FeatureMap, threads: Int, observe: ((String, FeatureMap) -> Void)?) -> FeatureMap {

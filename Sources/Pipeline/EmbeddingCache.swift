@@ -1,17 +1,42 @@
+import DSP
 import Foundation
 import GRDB
 import Inference
 import Store
 
-/// musicnn's pooled 200-d penultimate embedding of every stored excerpt, computed once from the
-/// stored mix (resampled to 16 kHz with soxr HQ, 3-s patches, mean over patches) and kept in the
-/// store as arrays of kind `embedding` (name `musicnn-penultimate`, producer = the musicnn
-/// weights' hash), so training and inference on it take seconds when run again.
+/// The pooled embedding of every stored excerpt under a frozen backbone, computed once and kept
+/// in the store as arrays of kind `embedding` (name `EmbeddingCache.Source.name`, producer = the
+/// backbone weights' content hash), so training and inference on it take seconds when run again.
+///
+/// - musicnn: from the stored mix, resampled to 16 kHz with soxr HQ, 3-s patches, mean over
+///   patches of the penultimate (200-d) or pooled front-end (1506-d) features.
+/// - RF-ResNet conv trunk: from the stored mixture spectrogram, cut to the paper's model input
+///   exactly as `infer` does, the globally pooled stage-3 map (512-d): what the checkpoint's
+///   `concepts_layer` reads.
 public enum EmbeddingCache {
     public static let kind = "embedding"
 
-    /// The array name of an embedding: `musicnn-penultimate` or `musicnn-pooled`.
-    public static func name(_ features: MusicnnLinearModel.Features) -> String { "musicnn-\(features.rawValue)" }
+    /// Which backbone features an embedding holds.
+    public enum Source: Sendable, Equatable {
+        case musicnn(MusicnnLinearModel.Features)
+        case rfresnetTrunk
+
+        /// The array name: `musicnn-penultimate`, `musicnn-pooled` or `rfresnet-pooled`.
+        public var name: String {
+            switch self {
+            case .musicnn(let features): "musicnn-\(features.rawValue)"
+            case .rfresnetTrunk: "rfresnet-pooled"
+            }
+        }
+
+        /// The stored array kind the backbone reads: the excerpt's mix or its mixture spectrogram.
+        var inputKind: String {
+            switch self {
+            case .musicnn: "mix"
+            case .rfresnetTrunk: "logfiltspec"
+            }
+        }
+    }
 
     /// One excerpt's embedding.
     public struct Entry: Sendable {
@@ -20,18 +45,21 @@ public enum EmbeddingCache {
         public var values: [Float]
     }
 
-    /// The embedding of every excerpt with a stored mix, computing (and storing) the missing ones.
-    /// An excerpt too short for one patch is reported in `failures` and left out.
+    /// The embedding of every excerpt with a stored input, computing (and storing) the missing ones.
+    /// An excerpt the backbone cannot take (too short, wrong band count) is reported in `failures`
+    /// and left out.
     public static func load(
-        store: Store, writer: StoreWriter, backbone: LoadedModel, features: MusicnnLinearModel.Features = .penultimate,
-        runId: Int64?,
+        store: Store, writer: StoreWriter, backbone: LoadedModel, source: Source = .musicnn(.penultimate), runId: Int64?,
         progress mode: ProgressReporter.Mode
     ) throws -> (entries: [Entry], computed: Int, failures: [(track: String, reason: String)]) {
         let producer = backbone.id
-        let name = Self.name(features)
-        let (mixes, cached) = try store.catalog.read { db in
+        let name = source.name
+        let (inputs, cached) = try store.catalog.read { db in
             (
-                try ArrayRecord.filter(Column("kind") == "mix" && Column("excerpt_id") != nil).order(Column("id")).fetchAll(db),
+                try ArrayRecord.filter(
+                    Column("kind") == source.inputKind && Column("producer") == "" && Column("excerpt_id") != nil
+                )
+                .order(Column("id")).fetchAll(db),
                 try ArrayRecord.filter(Column("kind") == kind && Column("name") == name && Column("producer") == producer)
                     .fetchAll(db)
             )
@@ -43,33 +71,58 @@ public enum EmbeddingCache {
             entries.append(Entry(excerptId: e, trackId: row.trackId, values: try store.read(row).floats()))
             done.insert(e)
         }
-        let missing = mixes.filter { $0.excerptId.map { !done.contains($0) } ?? false }
+        let missing = inputs.filter { $0.excerptId.map { !done.contains($0) } ?? false }
         var failures: [(String, String)] = []
         guard !missing.isEmpty else { return (entries, 0, failures) }
-        let model = try MusicnnModel(weights: backbone.tensors)
-        let frontEnd = MusicnnFrontEnd()
+        let embed = try embedder(source, backbone: backbone)
         let progress = ProgressReporter(label: "embeddings", total: missing.count, mode: mode)
         var computed = 0
-        for mix in missing {
-            guard let excerpt = mix.excerptId else { continue }
+        for input in missing {
+            guard let excerpt = input.excerptId else { continue }
             do {
-                let patches = try frontEnd.patches(try store.read(mix).floats(), sampleRate: 22050)
-                let embedding = MusicnnLinearModel.embedding(model.predict(patches), features: features)
+                let embedding = try embed(try store.read(input))
                 let array = AttachedArray(
-                    trackId: mix.trackId, excerptId: excerpt,
+                    trackId: input.trackId, excerptId: excerpt,
                     array: PendingArray(
                         kind: kind, name: name, producer: producer, configHash: producer,
                         record: try ShardRecord.encode(Tensor(floats: embedding, shape: [embedding.count]))))
                 try writer.commitResults([array], runId: runId) { _, _ in }
-                entries.append(Entry(excerptId: excerpt, trackId: mix.trackId, values: embedding))
+                entries.append(Entry(excerptId: excerpt, trackId: input.trackId, values: embedding))
                 computed += 1
                 progress.advance()
             } catch {
-                failures.append((mix.trackId, "\(error)"))
+                failures.append((input.trackId, "\(error)"))
                 progress.advance(failed: true)
             }
         }
         progress.finish()
         return (entries, computed, failures)
+    }
+
+    /// The function from a stored input array to its embedding, with the backbone built once.
+    private static func embedder(_ source: Source, backbone: LoadedModel) throws -> (Tensor) throws -> [Float] {
+        switch source {
+        case .musicnn(let features):
+            let model = try MusicnnModel(weights: backbone.tensors)
+            let frontEnd = MusicnnFrontEnd()
+            return { mix in
+                let patches = try frontEnd.patches(try mix.floats(), sampleRate: 22050)
+                return MusicnnLinearModel.embedding(model.predict(patches), features: features)
+            }
+        case .rfresnetTrunk:
+            let model = try RFResNet(weights: backbone.tensors)
+            let bands = LogarithmicFilterbank().bandCount
+            let width = SpectrogramConfig.paper.modelInputFrames
+            return { t in
+                guard t.shape.count == 2, t.shape[0] == bands else {
+                    throw PipelineError.invalidOption(
+                        "stored spectrogram has shape \(t.shape); the RF-ResNet expects \(bands) bands: re-ingest with the paper's front end"
+                    )
+                }
+                let spec = Spectrogram(bandCount: t.shape[0], frameCount: t.shape[1], values: try t.floats())
+                let input = spec.modelInput(length: width).values
+                return try model.forward(FeatureMap(batch: 1, channels: 1, height: bands, width: width, values: input)).pooled
+            }
+        }
     }
 }

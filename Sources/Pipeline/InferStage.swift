@@ -179,7 +179,8 @@ public struct InferStage: Sendable {
                     db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
         }
         let cache = try EmbeddingCache.load(
-            store: opened, writer: writer, backbone: backbone, features: head.features, runId: runId, progress: progressMode)
+            store: opened, writer: writer, backbone: backbone, source: .musicnn(head.features), runId: runId,
+            progress: progressMode)
         let todo = cache.entries.filter { !done.contains($0.excerptId) }
         let rows = todo.map { e in
             let r = head.predict(embedding: e.values)

@@ -3,10 +3,11 @@ import GRDB
 import Inference
 import Store
 
-/// `stemtrace train`: the paper's explainable layers fitted on musicnn's frozen embedding.
+/// `stemtrace train`: the paper's explainable layers fitted on a frozen backbone's embedding.
 ///
-/// 1. Embeddings: musicnn's pooled penultimate features of every excerpt (`EmbeddingCache`,
-///    computed once and stored), averaged per track.
+/// 1. Embeddings: the backbone's pooled features of every excerpt (`EmbeddingCache`, computed
+///    once and stored), averaged per track — musicnn's penultimate (default) or pooled front-end
+///    features, or an RF-ResNet checkpoint's globally pooled conv trunk.
 /// 2. Mid-level layer: ridge (intercept unpenalised, features standardised and folded back)
 ///    from the embedding to the 7 concepts, on the tracks with all 7 mid-level labels.
 /// 3. Emotion layer: ridge from the *predicted* concepts to arousal and valence, on the tracks
@@ -14,8 +15,11 @@ import Store
 /// Each layer's α is chosen by k-fold cross-validation (`RidgeCrossValidation`), with folds that
 /// keep every group (e.g. artist, from a metadata column) in one fold when `groupColumn` is set,
 /// as the paper splits by artist. Labels are the stored ones (`stemtrace labels import`, on
-/// [-1, 1]). The model file holds both layers and, in its metadata, the names, the musicnn
-/// weights' hash and both cross-validation reports (the paper's Table 1).
+/// [-1, 1]). The model file holds both layers and, in its metadata, the names, the backbone
+/// weights' hash and both cross-validation reports (the paper's Table 1): a `musicnn-linear` head
+/// for musicnn, and for an RF-ResNet the whole checkpoint with its `concepts_layer` and
+/// `feed_forward` replaced by the fitted layers (with intercepts), which infer and explain run
+/// like any RF-ResNet.
 public struct TrainStage: Sendable {
     public struct Summary: Sendable {
         public var modelURL: URL
@@ -34,8 +38,8 @@ public struct TrainStage: Sendable {
     public var folds = 5
     public var seed: UInt64 = 0
     public var groupColumn: String?
-    /// The musicnn features the layers read.
-    public var features: MusicnnLinearModel.Features = .penultimate
+    /// The frozen network whose embedding the layers read.
+    public var backbone: TrainingBackbone = .musicnn(.penultimate)
 
     public init(store: URL, output: URL) {
         self.store = store
@@ -46,10 +50,7 @@ public struct TrainStage: Sendable {
     public static let outputNames = RFResNet.outputNames
 
     public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
-        guard let backboneURL = MusicnnModel.bundledWeightsURL else {
-            throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
-        }
-        let backbone = try LoadedModel(contentsOf: backboneURL)
+        let backbone = try self.backbone.load()
         let opened = try Store.open(at: store)
         let writer = try opened.writer()
         let runId = try writer.beginRun(
@@ -82,7 +83,8 @@ public struct TrainStage: Sendable {
             }
         }
         let cache = try EmbeddingCache.load(
-            store: opened, writer: writer, backbone: backbone, features: features, runId: runId, progress: progressMode)
+            store: opened, writer: writer, backbone: backbone, source: self.backbone.embeddingSource, runId: runId,
+            progress: progressMode)
         var perTrack: [String: [[Float]]] = [:]
         for e in cache.entries { perTrack[e.trackId, default: []].append(e.values) }
         let embeddings = perTrack.mapValues { list -> [Double] in
@@ -103,7 +105,7 @@ public struct TrainStage: Sendable {
                 "no track has an embedding and all 7 mid-level labels (\(Self.conceptNames.joined(separator: ", "))); labels found: \(names.joined(separator: ", "))"
             )
         }
-        let d = features.size
+        let d = embeddings[midTracks[0]]?.count ?? 0
         let midSet = try TrainingSet(
             features: midTracks.flatMap { embeddings[$0] ?? [] }, featureCount: d,
             targets: midTracks.flatMap { t in Self.conceptNames.map { mean(t, $0) ?? 0 } }, targetNames: Self.conceptNames,
@@ -123,23 +125,21 @@ public struct TrainStage: Sendable {
             groups: groupColumn == nil ? nil : emoTracks.map(groupOf))
         let emo = try cv.run(emoSet)
 
-        let head = try MusicnnLinearModel(
-            conceptNames: Self.conceptNames, outputNames: Self.outputNames, conceptWeights: mid.model.weights.map { Float($0) },
-            conceptBias: mid.model.bias.map { Float($0) }, outputWeights: emo.model.weights.map { Float($0) },
-            outputBias: emo.model.bias.map { Float($0) }, features: features)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let report = String(
             decoding: (try? encoder.encode(["midlevel": mid.report, "emotion": emo.report])) ?? Data(), as: UTF8.self)
-        try Safetensors.write(
-            head.tensors(),
-            metadata: [
-                "stemtrace.kind": "musicnn-linear", "backbone": backbone.id, "embedding": features.rawValue,
-                "concepts": CanonicalJSON.string(Self.conceptNames),
-                "outputs": CanonicalJSON.string(Self.outputNames), "report": report, "folds": String(folds), "seed": String(seed),
-                "group_column": groupColumn ?? "", "tracks_midlevel": String(midTracks.count),
-                "tracks_emotion": String(emoTracks.count),
-            ], to: output)
+        let layers = TrainedLayers(
+            conceptWeights: mid.model.weights.map { Float($0) }, conceptBias: mid.model.bias.map { Float($0) },
+            outputWeights: emo.model.weights.map { Float($0) }, outputBias: emo.model.bias.map { Float($0) })
+        let (tensors, kindMetadata) = try self.backbone.modelFile(layers, backbone: backbone)
+        let metadata: [String: String] = [
+            "backbone": backbone.id, "concepts": CanonicalJSON.string(Self.conceptNames),
+            "outputs": CanonicalJSON.string(Self.outputNames), "report": report, "folds": String(folds), "seed": String(seed),
+            "group_column": groupColumn ?? "", "tracks_midlevel": String(midTracks.count),
+            "tracks_emotion": String(emoTracks.count),
+        ]
+        try Safetensors.write(tensors, metadata: metadata.merging(kindMetadata) { _, new in new }, to: output)
         let written = try LoadedModel(contentsOf: output)
         var counts = RunCounts()
         counts.processed = embeddings.count

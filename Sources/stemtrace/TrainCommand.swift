@@ -7,11 +7,13 @@ import Pipeline
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Fit the explainable model's two linear layers on musicnn's embedding from the store's labels.",
+        abstract: "Fit the explainable model's two linear layers on a frozen backbone's embedding from the store's labels.",
         discussion: """
             The mid-level layer is fitted on tracks with all 7 mid-level labels, the emotion layer on the predicted \
             concepts of tracks with arousal and valence labels; ridge regularisation is chosen by k-fold cross-validation \
-            (folds keep each --group-column value together). The model file works with infer and explain.
+            (folds keep each --group-column value together). The backbone is the bundled musicnn (default; writes a \
+            musicnn-linear head) or an RF-ResNet checkpoint's conv trunk (--backbone rfresnet --checkpoint FILE; writes \
+            the checkpoint with its two linear layers replaced). The model file works with infer and explain.
             """)
 
     @Option(help: "Store directory (with labels: stemtrace labels import).")
@@ -29,14 +31,40 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Metadata column whose values stay in one fold (e.g. artist).")
     var groupColumn: String?
 
+    @Option(help: "Backbone whose pooled embedding the layers read: musicnn or rfresnet (needs --checkpoint).")
+    var backbone: String = "musicnn"
+
+    @Option(help: "RF-ResNet checkpoint (.safetensors, PyTorch keys) whose conv trunk is the backbone.")
+    var checkpoint: String?
+
     @Option(help: "musicnn features the layers read: penultimate (200-d) or pooled (1506-d max and mean over time).")
-    var embedding: String = "penultimate"
+    var embedding: String?
 
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        _ = try trainingBackbone()
+    }
+
+    func trainingBackbone() throws -> TrainingBackbone {
+        switch backbone {
+        case "musicnn":
+            guard checkpoint == nil else { throw ValidationError("--checkpoint is for --backbone rfresnet") }
+            guard let features = MusicnnLinearModel.Features(rawValue: embedding ?? "penultimate") else {
+                throw ValidationError("--embedding must be penultimate or pooled")
+            }
+            return .musicnn(features)
+        case "rfresnet":
+            guard let checkpoint else { throw ValidationError("--backbone rfresnet needs --checkpoint FILE.safetensors") }
+            guard embedding == nil else {
+                throw ValidationError("--embedding is for --backbone musicnn; the RF-ResNet trunk's embedding is its pooled map")
+            }
+            return .rfresnet(checkpoint: URL(fileURLWithPath: checkpoint))
+        default:
+            throw ValidationError("--backbone must be musicnn or rfresnet, got '\(backbone)'")
+        }
     }
 
     func run() throws {
@@ -44,10 +72,7 @@ struct TrainCommand: ParsableCommand {
         stage.folds = folds
         stage.seed = seed
         stage.groupColumn = groupColumn
-        guard let features = MusicnnLinearModel.Features(rawValue: embedding) else {
-            throw ValidationError("--embedding must be penultimate or pooled")
-        }
-        stage.features = features
+        stage.backbone = try trainingBackbone()
         let summary = try stage.run(progressMode: progress.mode)
         print("mid-level layer (embedding → concepts), \(folds)-fold cross-validation:")
         print(summary.midlevel.table())

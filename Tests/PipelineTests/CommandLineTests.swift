@@ -105,6 +105,16 @@ import Testing
         #expect(r.status == 64)
         #expect(r.output.contains("--excerpt"))
         #expect(!FileManager.default.fileExists(atPath: store.path))
+        let out = root.appendingPathComponent("m.safetensors").path
+        let noCheckpoint = try BuiltTool.run(["train", "--store", store.path, "--output", out, "--backbone", "rfresnet"])
+        #expect(noCheckpoint.status == 64 && noCheckpoint.output.contains("--checkpoint"))
+        let mixed = try BuiltTool.run([
+            "train", "--store", store.path, "--output", out, "--backbone", "rfresnet", "--checkpoint", out, "--embedding",
+            "pooled",
+        ])
+        #expect(mixed.status == 64 && mixed.output.contains("--embedding is for --backbone musicnn"))
+        let unknown = try BuiltTool.run(["train", "--store", store.path, "--output", out, "--backbone", "vggish"])
+        #expect(unknown.status == 64 && unknown.output.contains("musicnn or rfresnet"))
     }
 }
 

@@ -1,3 +1,4 @@
+import DSP
 import Foundation
 import GRDB
 import Inference
@@ -28,13 +29,17 @@ import Testing
 
     /// Embeddings through the cache, then labels: concept c = tanh(Σ_j w_cj · z_j) on the
     /// standardised embedding z (kept in [-1, 1]); arousal/valence = linear in the concepts.
-    func writeLabels(withConcepts: Bool = true, emotions: Bool = true, constant: Bool = false) throws -> [String: [Float]] {
+    func writeLabels(
+        withConcepts: Bool = true, emotions: Bool = true, constant: Bool = false, rfresnet: URL? = nil
+    ) throws -> [String: [Float]] {
         let store = try Store.open(at: storeURL)
         let writer = try store.writer()
-        let backbone = try LoadedModel(contentsOf: try #require(MusicnnModel.bundledWeightsURL))
-        let cache = try EmbeddingCache.load(store: store, writer: writer, backbone: backbone, runId: nil, progress: .silent)
+        let backbone = try LoadedModel(contentsOf: try rfresnet ?? #require(MusicnnModel.bundledWeightsURL))
+        let cache = try EmbeddingCache.load(
+            store: store, writer: writer, backbone: backbone, source: rfresnet == nil ? .musicnn(.penultimate) : .rfresnetTrunk,
+            runId: nil, progress: .silent)
         let embeddings = Dictionary(uniqueKeysWithValues: cache.entries.map { ($0.trackId, $0.values) })
-        let d = MusicnnModel.penultimateSize
+        let d = try #require(embeddings.values.first).count
         let means = (0..<d).map { j in embeddings.values.reduce(0) { $0 + Double($1[j]) } / Double(embeddings.count) }
         var rows: [LabelRecord] = []
         for (track, e) in embeddings {
@@ -96,13 +101,65 @@ import Testing
         _ = try writeLabels()
         var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("pooled.safetensors"))
         stage.folds = 3
-        stage.features = .pooled
+        stage.backbone = .musicnn(.pooled)
         stage.groupColumn = "artist"
         let summary = try stage.run(progressMode: .silent)
         #expect(summary.ungrouped == 12, "each track without an artist counted once, in both layers' folds")
         let head = try MusicnnLinearModel(try LoadedModel(contentsOf: summary.modelURL))
         #expect(head.features == .pooled && head.embeddingSize == 1506)
         #expect(try InferStage(store: storeURL, model: summary.modelURL).run(progressMode: .silent).inferred == 12)
+    }
+
+    /// The RF-ResNet conv trunk as the backbone: the cached embedding is the pooled map `infer`
+    /// computes, the file is the checkpoint with only its two linear layers replaced, and `infer`
+    /// with it stores the fitted layers applied to that embedding, biases included.
+    @Test func rfresnetTrunkBackboneWritesACheckpointThatInferRunsOnTheSameEmbedding() throws {
+        let checkpoint = Fixtures.url("rfresnet/weights.safetensors")
+        let embeddings = try writeLabels(rfresnet: checkpoint)
+        let original = try Safetensors.read(contentsOf: checkpoint)
+        let trunk = try RFResNet(weights: original)
+        let store = try Store.open(at: storeURL)
+        let spectrogram = try #require(try store.catalog.arrays(kind: "logfiltspec").first)
+        let t = try store.read(spectrogram)
+        let input = Spectrogram(bandCount: t.shape[0], frameCount: t.shape[1], values: try t.floats()).modelInput()
+        let direct = try trunk.forward(FeatureMap(batch: 1, channels: 1, height: 149, width: 1252, values: input.values))
+        #expect(direct.pooled == embeddings[spectrogram.trackId], "the cache holds exactly the pooled stage-3 map")
+
+        var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("rfresnet-trained.safetensors"))
+        stage.folds = 3
+        stage.backbone = .rfresnet(checkpoint: checkpoint)
+        let summary = try stage.run(progressMode: .silent)
+        #expect(summary.embeddingsComputed == 0 && summary.midlevel.targets.count == 7)
+        let loaded = try LoadedModel(contentsOf: summary.modelURL)
+        #expect(loaded.kind == .rfresnet && loaded.metadata["embedding"] == "rfresnet-pooled")
+        #expect(loaded.metadata["report"]?.contains("midlevel") == true)
+        let heads: Set = ["concepts_layer.2.weight", "concepts_layer.2.bias", "feed_forward.weight", "feed_forward.bias"]
+        #expect(Set(loaded.tensors.keys) == Set(original.keys).union(heads))
+        for (key, tensor) in original where !heads.contains(key) {
+            #expect(loaded.tensors[key] == tensor, "\(key) is the checkpoint's")
+        }
+        let w1 = try #require(loaded.tensors["concepts_layer.2.weight"]).floats()
+        let b1 = try #require(loaded.tensors["concepts_layer.2.bias"]).floats()
+        #expect(b1.contains { $0 != 0 }, "the fitted layer has an intercept")
+
+        #expect(try InferStage(store: storeURL, model: summary.modelURL).run(progressMode: .silent).inferred == 12)
+        let predictions = try store.catalog.read { db in
+            try PredictionRecord.filter(Column("model_id") == loaded.id && Column("kind") == "concept").fetchAll(db)
+        }
+        #expect(predictions.count == 12 * 7)
+        for p in predictions {
+            let e = try #require(embeddings[p.trackId])
+            let c = try #require(RFResNet.conceptNames.firstIndex(of: p.name))
+            let expected = (0..<e.count).reduce(Double(b1[c])) { $0 + Double(w1[c * e.count + $1]) * Double(e[$1]) }
+            #expect(abs(p.value - expected) <= 1e-4 * max(1, abs(expected)), "\(p.name)")
+        }
+    }
+
+    @Test func anRFResNetBackboneMustBeAnRFResNetCheckpoint() throws {
+        _ = try writeLabels()
+        var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("x.safetensors"))
+        stage.backbone = .rfresnet(checkpoint: try #require(MusicnnModel.bundledWeightsURL))
+        #expect { _ = try stage.run(progressMode: .silent) } throws: { "\($0)".contains("not an RF-ResNet checkpoint") }
     }
 
     @Test func missingOrUnusableLabelsAreNamed() throws {
