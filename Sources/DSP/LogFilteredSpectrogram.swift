@@ -89,8 +89,8 @@ public final class LogFilteredSpectrogram: Sendable {
             magnitudes.withUnsafeMutableBufferPointer { mag in
                 out.withUnsafeMutableBufferPointer { result in
                     guard let magBase = mag.baseAddress, let resultBase = result.baseAddress else { return }
-                    let input = buffers.input
-                    let spectrum = buffers.interleavedOutput
+                    let input = buffers.real
+                    let spectrum = buffers.interleavedComplex
                     for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
                         let count = min(Self.chunk, frameCount - chunkStart)
                         for f in 0..<count {

@@ -79,8 +79,8 @@ public final class ShortTimeFourierTransform: Sendable {
         signal.withUnsafeBufferPointer { x in
             window.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
-                    let input = buffers.input
-                    let spectrum = buffers.interleavedOutput
+                    let input = buffers.real
+                    let spectrum = buffers.interleavedComplex
                     for t in 0..<frames {
                         let start = t * hop - half  // in the unpadded signal
                         for i in 0..<n {
@@ -112,8 +112,8 @@ public final class ShortTimeFourierTransform: Sendable {
             window.withUnsafeBufferPointer { w in
                 sum.withUnsafeMutableBufferPointer { s in
                     norm.withUnsafeMutableBufferPointer { z in
-                        let spectrum = buffers.interleavedInput
-                        let output = buffers.output
+                        let spectrum = buffers.interleavedComplex
+                        let output = buffers.real
                         for t in 0..<frames {
                             for k in 0..<(2 * bins) { spectrum[k] = v[2 * t * bins + k] }
                             inverseFFT.inverse(buffers)

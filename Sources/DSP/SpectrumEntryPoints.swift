@@ -19,12 +19,12 @@ extension LogFilteredSpectrogram {
                 for (row, f) in frames.enumerated() {
                     let start = offset + grid.start(ofFrame: f)
                     let available = max(0, min(frameSize, signal.count - start))
-                    for n in 0..<available { buffers.input[n] = signal[start + n] * w[n] }
+                    for n in 0..<available { buffers.real[n] = signal[start + n] * w[n] }
                     if available < frameSize {
-                        (buffers.input + available).update(repeating: 0, count: frameSize - available)
+                        (buffers.real + available).update(repeating: 0, count: frameSize - available)
                     }
                     fft.forward(buffers)
-                    let spectrum = buffers.interleavedOutput
+                    let spectrum = buffers.interleavedComplex
                     for i in 0..<(2 * bins) { out[row * 2 * bins + i] = spectrum[i] }
                 }
             }

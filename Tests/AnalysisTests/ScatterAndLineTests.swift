@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func pairedCoordinatesMustMatch() {
-        #expect(throws: PlotError.lengthMismatch(what: "scatter series \"s\" y", expected: 2, found: 1)) {
+        #expect(throws: PlotError.lengthMismatch(what: "series \"s\" y", expected: 2, found: 1)) {
             try ScatterPlot.Series(name: "s", x: [1, 2], y: [1])
         }
     }

@@ -5,23 +5,7 @@
 /// the data, `yRange` if given (e.g. 0…1 for fractions) and the reference line if any.
 public struct LineChart: ChartDrawing, Sendable, Equatable {
     /// One named line.
-    public struct Series: Sendable, Equatable {
-        public let name: String
-        public let points: [PlotPoint]
-
-        public init(name: String, points: [PlotPoint]) {
-            self.name = name
-            self.points = points
-        }
-
-        /// Points from paired coordinates; throws `PlotError.lengthMismatch` if the arrays differ in length.
-        public init(name: String, x: [Double], y: [Double]) throws(PlotError) {
-            guard x.count == y.count else {
-                throw .lengthMismatch(what: "line series \"\(name)\" y", expected: x.count, found: y.count)
-            }
-            self.init(name: name, points: zip(x, y).map { PlotPoint(x: $0, y: $1) })
-        }
-    }
+    public typealias Series = PlotSeries
 
     /// A labelled horizontal line, e.g. the fraction expected without any association.
     public struct ReferenceLine: Sendable, Equatable {

@@ -53,3 +53,22 @@ struct PixelRect: Sendable, Equatable {
     var centerX: Double { left + width / 2 }
     var centerY: Double { top + height / 2 }
 }
+
+/// A named set of (x, y) points: a line of a `LineChart` or a coloured group of a `ScatterPlot`.
+public struct PlotSeries: Sendable, Equatable {
+    public let name: String
+    public let points: [PlotPoint]
+
+    public init(name: String, points: [PlotPoint]) {
+        self.name = name
+        self.points = points
+    }
+
+    /// Points from paired coordinates; throws `PlotError.lengthMismatch` if the arrays differ in length.
+    public init(name: String, x: [Double], y: [Double]) throws(PlotError) {
+        guard x.count == y.count else {
+            throw .lengthMismatch(what: "series \"\(name)\" y", expected: x.count, found: y.count)
+        }
+        self.init(name: name, points: zip(x, y).map { PlotPoint(x: $0, y: $1) })
+    }
+}

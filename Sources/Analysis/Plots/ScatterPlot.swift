@@ -5,23 +5,7 @@
 /// enclosing the data. Points are translucent so that overplotting shows as darker areas.
 public struct ScatterPlot: ChartDrawing, Sendable, Equatable {
     /// One named, coloured set of points.
-    public struct Series: Sendable, Equatable {
-        public let name: String
-        public let points: [PlotPoint]
-
-        public init(name: String, points: [PlotPoint]) {
-            self.name = name
-            self.points = points
-        }
-
-        /// Points from paired coordinates; throws `PlotError.lengthMismatch` if the arrays differ in length.
-        public init(name: String, x: [Double], y: [Double]) throws(PlotError) {
-            guard x.count == y.count else {
-                throw .lengthMismatch(what: "scatter series \"\(name)\" y", expected: x.count, found: y.count)
-            }
-            self.init(name: name, points: zip(x, y).map { PlotPoint(x: $0, y: $1) })
-        }
-    }
+    public typealias Series = PlotSeries
 
     public let title: String
     public let series: [Series]
