@@ -36,6 +36,13 @@ public struct Store: Sendable {
 
     /// Reads, verifies and decodes the record an array row points to.
     public func read(_ array: ArrayRecord) throws(StoreError) -> Tensor {
+        try readRecord(array).decode(record: array.id ?? -1, shard: array.shard, offset: array.offset)
+    }
+
+    /// Reads the record an array row points to, still compressed: its header checksum, and that
+    /// header and catalog row agree (length, payload checksum, dtype, shape, codec, filter).
+    /// `ShardRecord.decode` then verifies the payload itself.
+    public func readRecord(_ array: ArrayRecord) throws(StoreError) -> ShardRecord {
         let id = array.id ?? -1
         let bytes = try ShardFile.read(array.shard, in: shardDirectory, offset: array.offset, length: array.length)
         guard bytes.count == array.length else {
@@ -65,7 +72,7 @@ public struct Store: Sendable {
             )
         }
         record.payload = Array(bytes[record.headerLength...])
-        return try record.decode(record: id, shard: array.shard, offset: array.offset)
+        return record
     }
 
     /// Opens the single writer of this store; fails with `.locked` while another process writes.

@@ -87,6 +87,21 @@ import Testing
         #expect(verify.output.contains("array \(row.id ?? -1)") && verify.output.contains("CORRUPT"))
     }
 
+    @Test func mergeCopiesAStoreAndNamesASourceThatIsNotOne() throws {
+        #expect(try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--progress", "none"]).status == 0)
+        let merged = root.appendingPathComponent("merged")
+        let merge = try BuiltTool.run(["merge", "--store", merged.path, store.path, "--progress", "none"])
+        #expect(merge.status == 0, "\(merge.output)")
+        #expect(merge.output.contains("2 tracks added (0 already present)"))
+        let info = try BuiltTool.run(["info", "--store", merged.path, "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any])
+        #expect(json["tracks"] as? Int == 2)
+        #expect(try BuiltTool.run(["verify", "--store", merged.path]).status == 0)
+        let missing = root.appendingPathComponent("nothing").path
+        let bad = try BuiltTool.run(["merge", "--store", merged.path, missing])
+        #expect(bad.status != 0 && bad.output.contains("is not a stemtrace store"))
+    }
+
     @Test func ingestWithAFailedFileExitsWithStatus2AndListsIt() throws {
         try Data().write(to: corpus.appendingPathComponent("zero.ogg"))
         let r = try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--progress", "none"])

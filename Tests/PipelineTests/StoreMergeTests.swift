@@ -1,0 +1,192 @@
+import AudioIO
+import Foundation
+import GRDB
+import Separation
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// `StoreMerge`: two stores that share a piece (ingested with imported stems and explained with
+/// the band-energy model) merge into one that holds each track, array and result once, with
+/// every id translated; merging again adds nothing; a corrupt source record stops the merge
+/// without damaging the destination.
+@Suite struct StoreMergeTests {
+    let root: URL
+    let first: URL
+    let second: URL
+
+    init() async throws {
+        root = try Fixtures.temporaryDirectory("merge")
+        first = root.appendingPathComponent("first")
+        second = root.appendingPathComponent("second")
+        let rate = 22050
+        for (p, name) in ["one", "two", "three"].enumerated() {
+            let folder = root.appendingPathComponent(name == "one" ? "a/one" : name == "three" ? "b/three" : "shared/two")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let n = rate * 2
+            func sines(_ frequencies: [Double], _ gain: Double) -> [Float] {
+                (0..<n).map { i in
+                    let t = Double(i) / Double(rate)
+                    return Float(gain * frequencies.reduce(0) { $0 + sin(2 * .pi * $1 * t + Double(p)) })
+                }
+            }
+            let stems = ["bass": sines([60, 110], 0.3), "hats": sines([7000, 9500], 0.1)]
+            var mixture = [Float](repeating: 0, count: n)
+            for (stem, signal) in stems {
+                for i in 0..<n { mixture[i] += signal[i] }
+                try AudioWriter.write(
+                    signal, channels: 1, sampleRate: rate, format: .wavFloat,
+                    to: folder.appendingPathComponent("\(stem).wav").path)
+            }
+            try AudioWriter.write(
+                mixture, channels: 1, sampleRate: rate, format: .wavFloat, to: folder.appendingPathComponent("mixture.wav").path)
+        }
+        for (store, corpora) in [(first, ["a", "shared"]), (second, ["shared", "b"])] {
+            for corpus in corpora {
+                var options = IngestOptions(corpus: root.appendingPathComponent(corpus), store: store)
+                options.mixturesOnly = true
+                _ = try await IngestStage(options: options, separator: ImportedStemsSeparator()).run(progressMode: .silent)
+            }
+            _ = try await ExplainStage(store: store, model: BandEnergyModel(), settings: ExplainSettings()).run(
+                progressMode: .silent)
+        }
+        let labelled = try Store.open(at: second)
+        let tracks = try labelled.catalog.read { db in try String.fetchAll(db, sql: "SELECT id FROM tracks") }
+        try labelled.catalog.write { db in
+            for t in tracks {
+                try LabelRecord(
+                    trackId: t, name: "arousal", value: 0.5, rawValue: 0.5, scaleMin: -1, scaleMax: 1, source: "test",
+                    createdAt: "now"
+                ).upsert(db)
+            }
+        }
+    }
+
+    /// The content keys of a store's rows, per table: what must be the union after a merge.
+    func keys(_ url: URL) throws -> [String: Set<String>] {
+        let store = try Store.open(at: url)
+        return try store.catalog.read { db in
+            [
+                "tracks": Set(try String.fetchAll(db, sql: "SELECT id FROM tracks")),
+                "sources": Set(try String.fetchAll(db, sql: "SELECT path || '|' || track_id FROM track_sources")),
+                "excerpts": Set(try String.fetchAll(db, sql: "SELECT track_id || '|' || config_hash FROM excerpts")),
+                "arrays": Set(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT a.track_id || '|' || coalesce(e.config_hash, '') || '|' || a.kind || '|' || a.name || '|'
+                            || a.producer || '|' || a.config_hash || '|' || a.checksum
+                            FROM arrays a LEFT JOIN excerpts e ON e.id = a.excerpt_id
+                            """)),
+                "explanations": Set(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT x.config_id || '|' || x.track_id || '|' || x.target || '|' || x.prediction || '|'
+                            || a.checksum FROM explanations x JOIN arrays a ON a.id = x.predictions_array
+                            """)),
+                "weights": Set(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT x.config_id || '|' || x.track_id || '|' || x.target || '|' || w.source || '|' || w.weight
+                            FROM explanation_weights w JOIN explanations x ON x.id = w.explanation_id
+                            """)),
+                "chains": Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT config_id || '|' || track_id || '|' || output || '|' || concept FROM explanation_chains")
+                ),
+                "labels": Set(try String.fetchAll(db, sql: "SELECT track_id || '|' || name FROM labels")),
+                "separators": Set(try String.fetchAll(db, sql: "SELECT id FROM separators")),
+                "configs": Set(try String.fetchAll(db, sql: "SELECT id FROM explanation_configs")),
+            ]
+        }
+    }
+
+    @Test func mergedStoreHoldsTheUnionOnceAndMergingAgainAddsNothing() throws {
+        let merged = root.appendingPathComponent("merged")
+        let destination = try Store.open(at: merged, create: true)
+        let writer = try destination.writer()
+        let a = try StoreMerge(from: try Store.open(at: first), into: writer).run()
+        let b = try StoreMerge(from: try Store.open(at: second), into: writer).run()
+        #expect(a.tracksAdded == 2 && a.tracksPresent == 0)
+        #expect(b.tracksAdded == 1 && b.tracksPresent == 1, "the shared piece is already there")
+        #expect(b.arraysPresent > 0 && b.arraysCopied > 0 && b.bytesCopied > 0)
+
+        let (k1, k2, km) = (try keys(first), try keys(second), try keys(merged))
+        for (table, union) in k1.merging(k2, uniquingKeysWith: { $0.union($1) }) {
+            #expect(km[table] == union, "\(table): the merged store holds exactly the union")
+        }
+        #expect(km["tracks"]?.count == 3 && km["explanations"]?.count == 9 && km["labels"]?.count == 2)
+        let counts = try destination.catalog.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM explanations") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM arrays") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE command = 'explain'") ?? 0
+            )
+        }
+        #expect(counts.0 == 9 && counts.1 == km["arrays"]?.count && counts.2 == 2, "no row twice; each explain run once")
+        #expect(!(try StoreVerifier(store: destination).verify().isCorrupt))
+        let merged1 = try Store.open(at: merged)
+        for explanation in try merged1.catalog.read({ db in try ExplanationRecord.fetchAll(db) }) {
+            let id = try #require(explanation.predictionsArray)
+            let array = try #require(try merged1.catalog.read { db in try ArrayRecord.fetchOne(db, key: id) })
+            #expect(array.trackId == explanation.trackId, "the translated array id points at this track's masks")
+            #expect(try merged1.read(array).shape.first == 4, "2 stems: 4 masks")
+        }
+
+        let again = try StoreMerge(from: try Store.open(at: first), into: writer).run()
+        #expect(again.tracksAdded == 0 && again.arraysCopied == 0)
+        #expect(again.rowsAdded.values.allSatisfy { $0 == 0 }, "\(again.rowsAdded)")
+        #expect(try keys(merged) == km)
+    }
+
+    @Test func aCorruptSourceRecordStopsTheMergeAndLeavesTheDestinationSound() throws {
+        let source = try Store.open(at: second)
+        let victim = try #require(try source.catalog.arrays(kind: "logfiltspec").last)
+        let shard = ShardFile.url(victim.shard, in: source.shardDirectory)
+        let handle = try FileHandle(forUpdating: shard)
+        try handle.seek(toOffset: UInt64(victim.offset) + UInt64(victim.length) - 8)
+        let byte = try #require(try handle.read(upToCount: 1)).first ?? 0
+        try handle.seek(toOffset: UInt64(victim.offset) + UInt64(victim.length) - 8)
+        try handle.write(contentsOf: Data([byte ^ 0xFF]))
+        try handle.close()
+
+        let merged = root.appendingPathComponent("merged-corrupt")
+        let destination = try Store.open(at: merged, create: true)
+        let writer = try destination.writer()
+        _ = try StoreMerge(from: try Store.open(at: first), into: writer).run()
+        #expect { _ = try StoreMerge(from: source, into: writer).run() } throws: { "\($0)".contains("checksum mismatch") }
+        #expect(!(try StoreVerifier(store: destination).verify().isCorrupt))
+        let failed = try destination.catalog.read { db in
+            try String.fetchAll(db, sql: "SELECT status FROM runs WHERE command = 'merge' ORDER BY id")
+        }
+        #expect(failed == ["completed", "failed"])
+    }
+
+    @Test func aSourceBeingWrittenIsRefusedAndKeepsItsWritersOutWhileMerged() throws {
+        let source = try Store.open(at: first)
+        let destination = try Store.open(at: root.appendingPathComponent("merged-locked"), create: true)
+        let writer = try destination.writer()
+        do {
+            let busy = try source.writer()
+            #expect { _ = try StoreMerge(from: source, into: writer).run() } throws: {
+                "\($0)".contains("being written by another")
+            }
+            withExtendedLifetime(busy) {}
+        }
+        let lock = try StoreReadLock(source)
+        #expect(throws: StoreError.self) { _ = try source.writer() }
+        withExtendedLifetime(lock) {}
+        #expect(try StoreMerge(from: source, into: writer).run().tracksAdded == 2)
+    }
+
+    @Test func aStoreCannotBeMergedIntoItself() throws {
+        let store = try Store.open(at: first)
+        #expect { _ = try StoreMerge(from: store, into: try store.writer()).run() } throws: {
+            "\($0)".contains("into itself")
+        }
+    }
+}
