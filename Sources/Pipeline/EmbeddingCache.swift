@@ -47,14 +47,15 @@ public enum EmbeddingCache {
 
     /// The embedding of every excerpt with a stored input, computing (and storing) the missing ones.
     /// An excerpt the backbone cannot take (too short, wrong band count) is reported in `failures`
-    /// and left out.
+    /// and left out. With a partition, only the excerpts of its tracks are loaded or computed;
+    /// `outsidePartition` counts the stored inputs left alone.
     public static func load(
-        store: Store, writer: StoreWriter, backbone: LoadedModel, source: Source = .musicnn(.penultimate), runId: Int64?,
-        progress mode: ProgressReporter.Mode
-    ) throws -> (entries: [Entry], computed: Int, failures: [(track: String, reason: String)]) {
+        store: Store, writer: StoreWriter, backbone: LoadedModel, source: Source = .musicnn(.penultimate),
+        partition: Partition? = nil, runId: Int64?, progress mode: ProgressReporter.Mode
+    ) throws -> (entries: [Entry], computed: Int, failures: [(track: String, reason: String)], outsidePartition: Int) {
         let producer = backbone.id
         let name = source.name
-        let (inputs, cached) = try store.catalog.read { db in
+        let (stored, storedCache) = try store.catalog.read { db in
             (
                 try ArrayRecord.filter(
                     Column("kind") == source.inputKind && Column("producer") == "" && Column("excerpt_id") != nil
@@ -64,6 +65,8 @@ public enum EmbeddingCache {
                     .fetchAll(db)
             )
         }
+        let (inputs, outside) = PartitionSelection.select(stored, in: partition) { $0.trackId }
+        let cached = PartitionSelection.select(storedCache, in: partition) { $0.trackId }.inside
         var entries: [Entry] = []
         var done = Set<Int64>()
         for row in cached {
@@ -73,7 +76,7 @@ public enum EmbeddingCache {
         }
         let missing = inputs.filter { $0.excerptId.map { !done.contains($0) } ?? false }
         var failures: [(String, String)] = []
-        guard !missing.isEmpty else { return (entries, 0, failures) }
+        guard !missing.isEmpty else { return (entries, 0, failures, outside) }
         let embed = try embedder(source, backbone: backbone)
         let progress = ProgressReporter(label: "embeddings", total: missing.count, mode: mode)
         var computed = 0
@@ -96,7 +99,7 @@ public enum EmbeddingCache {
             }
         }
         progress.finish()
-        return (entries, computed, failures)
+        return (entries, computed, failures, outside)
     }
 
     /// The function from a stored input array to its embedding, with the backbone built once.

@@ -15,7 +15,8 @@ import Store
 /// each selected target. Results go to `explanations`, `explanation_weights` and
 /// `explanation_chains`, the masks and their predictions to a shard array, under a config id
 /// that hashes every setting. Excerpts already explained with the same config are skipped; a
-/// failing excerpt is recorded in `run_failures` and the run goes on.
+/// failing excerpt is recorded in `run_failures` and the run goes on. With a partition, only the
+/// excerpts of its tracks are explained, under the same config id as without one.
 public struct ExplainStage: Sendable {
     /// Seconds spent per phase over the whole run.
     public struct Timing: Sendable, Equatable {
@@ -32,6 +33,8 @@ public struct ExplainStage: Sendable {
         public var excerpts = 0
         public var explained = 0
         public var skipped = 0
+        /// Excerpts left alone because their track is in another partition.
+        public var outsidePartition = 0
         public var modelInputs = 0
         public var failures: [(track: String, reason: String)] = []
         public var timing = Timing()
@@ -41,11 +44,14 @@ public struct ExplainStage: Sendable {
     public let store: URL
     public let model: any PerturbationModel
     public let settings: ExplainSettings
+    /// Only excerpts of this partition's tracks are explained (nil: every excerpt).
+    public let partition: Partition?
 
-    public init(store: URL, model: any PerturbationModel, settings: ExplainSettings) {
+    public init(store: URL, model: any PerturbationModel, settings: ExplainSettings, partition: Partition? = nil) {
         self.store = store
         self.model = model
         self.settings = settings
+        self.partition = partition
     }
 
     /// One excerpt to explain: its stems in the separator's order, and the targets still missing.
@@ -94,7 +100,12 @@ public struct ExplainStage: Sendable {
             return (done, Dictionary(paths.map { ($0["id"] as String, $0["source_path"] as String) }) { a, _ in a })
         }
         var jobs: [Job] = []
-        for (excerptId, stems) in stemsByExcerpt.sorted(by: { $0.key < $1.key }) {
+        // The partition applies after the config is settled: every partition records the same config
+        // id, and an empty partition is no error.
+        let (excerpts, outside) = PartitionSelection.select(
+            stemsByExcerpt.sorted(by: { $0.key < $1.key }), in: partition
+        ) { $0.value.first?.trackId ?? "" }
+        for (excerptId, stems) in excerpts {
             let missing = selected.filter { !(done[excerptId]?.contains(model.targets[$0].name) ?? false) }
             guard !missing.isEmpty, let trackId = stems.first?.trackId else { continue }
             jobs.append(
@@ -105,15 +116,14 @@ public struct ExplainStage: Sendable {
             try record.insert(db, onConflict: .ignore)
             try modelRecord?.insert(db, onConflict: .ignore)
         }
+        var parameters = ["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]
+        if let partition { parameters["partition"] = partition.description }
         let runId = try writer.beginRun(
-            command: "explain",
-            parameters: CanonicalJSON.string(
-                config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) { a, _ in a }
-            ),
+            command: "explain", parameters: CanonicalJSON.string(config.merging(parameters) { a, _ in a }),
             configHash: configId)
         var summary = Summary(
-            runId: runId, configId: configId, separatorId: separatorId, excerpts: stemsByExcerpt.count,
-            skipped: stemsByExcerpt.count - jobs.count)
+            runId: runId, configId: configId, separatorId: separatorId, excerpts: excerpts.count,
+            skipped: excerpts.count - jobs.count, outsidePartition: outside)
         var zeroPrediction: [Float]? = model.zeroOutput
         var baselinesDone = Set<Int>()
         var failures: [RunFailureRecord] = []

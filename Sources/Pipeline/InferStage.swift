@@ -8,7 +8,8 @@ import Store
 /// stored excerpt, plus the paper's effects (concept value × the weight joining it to an output)
 /// and relative effects (effect ÷ Σ|effects| of that output). Results are stored under the
 /// model's content hash: another model adds rows, the same model skips excerpts it has done.
-/// The weights and the stored input size are checked before any work.
+/// The weights and the stored input size are checked before any work. With a partition, only the
+/// excerpts of its tracks are run (the others are counted in `outsidePartition`).
 public struct InferStage: Sendable {
     public struct Summary: Sendable {
         public var runId: Int64
@@ -16,17 +17,30 @@ public struct InferStage: Sendable {
         public var excerpts = 0
         public var inferred = 0
         public var skipped = 0
+        /// Excerpts left alone because their track is in another partition.
+        public var outsidePartition = 0
         public var seconds = 0.0
     }
 
     public let store: URL
     public let modelURL: URL
     public var batchSize: Int
+    /// Only excerpts of this partition's tracks are run (nil: every excerpt).
+    public var partition: Partition?
 
-    public init(store: URL, model: URL, batchSize: Int = 4) {
+    public init(store: URL, model: URL, batchSize: Int = 4, partition: Partition? = nil) {
         self.store = store
         self.modelURL = model
         self.batchSize = max(1, batchSize)
+        self.partition = partition
+    }
+
+    /// What a run records as its parameters.
+    private func parameters(model: String, batch: Bool) -> String {
+        var p = ["model": model, "path": modelURL.path]
+        if batch { p["batch"] = String(batchSize) }
+        if let partition { p["partition"] = partition.description }
+        return CanonicalJSON.string(p)
     }
 
     /// A stored excerpt to run: its spectrogram array.
@@ -53,10 +67,11 @@ public struct InferStage: Sendable {
             in: opened.catalog, frontEnd: "logfiltspec:\(bands)x\(width)",
             labels: CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames]))
 
-        let all = try opened.catalog.read { db in
+        let stored = try opened.catalog.read { db in
             try ArrayRecord.filter(Column("kind") == "logfiltspec" && Column("producer") == "" && Column("excerpt_id") != nil)
                 .order(Column("id")).fetchAll(db)
         }
+        let (all, outside) = PartitionSelection.select(stored, in: partition) { $0.trackId }
         let done = try opened.catalog.read { db in
             Set(
                 try Int64.fetchAll(
@@ -72,10 +87,9 @@ public struct InferStage: Sendable {
             )
         }
         let runId = try writer.beginRun(
-            command: "infer",
-            parameters: CanonicalJSON.string(["model": loaded.id, "path": modelURL.path, "batch": String(batchSize)]),
-            configHash: loaded.id)
-        var summary = Summary(runId: runId, modelId: loaded.id, excerpts: all.count, skipped: all.count - jobs.count)
+            command: "infer", parameters: parameters(model: loaded.id, batch: true), configHash: loaded.id)
+        var summary = Summary(
+            runId: runId, modelId: loaded.id, excerpts: all.count, skipped: all.count - jobs.count, outsidePartition: outside)
         let progress = ProgressReporter(label: "infer", total: jobs.count, mode: progressMode)
         for batchStart in stride(from: 0, to: jobs.count, by: batchSize) {
             let batch = Array(jobs[batchStart..<min(jobs.count, batchStart + batchSize)])
@@ -171,17 +185,17 @@ public struct InferStage: Sendable {
             in: opened.catalog, frontEnd: "mel:16000Hz:96x187",
             labels: CanonicalJSON.string(["concepts": head.conceptNames, "outputs": head.outputNames]))
         let runId = try writer.beginRun(
-            command: "infer", parameters: CanonicalJSON.string(["model": loaded.id, "path": modelURL.path]), configHash: loaded.id
-        )
+            command: "infer", parameters: parameters(model: loaded.id, batch: false), configHash: loaded.id)
         let done = try opened.catalog.read { db in
             Set(
                 try Int64.fetchAll(
                     db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
         }
         let cache = try EmbeddingCache.load(
-            store: opened, writer: writer, backbone: backbone, source: .musicnn(head.features), runId: runId,
-            progress: progressMode)
+            store: opened, writer: writer, backbone: backbone, source: .musicnn(head.features), partition: partition,
+            runId: runId, progress: progressMode)
         let todo = cache.entries.filter { !done.contains($0.excerptId) }
+        let skipped = cache.entries.count - todo.count
         let rows = todo.map { e in
             let r = head.predict(embedding: e.values)
             return (excerptId: e.excerptId, trackId: e.trackId, concepts: r.concepts, outputs: r.output)
@@ -189,14 +203,16 @@ public struct InferStage: Sendable {
         try Self.store(
             rows, conceptNames: head.conceptNames, outputNames: head.outputNames, model: loaded.id, weights: head.outputWeights,
             runId: runId, writer: writer)
-        var summary = Summary(runId: runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: done.count)
+        var summary = Summary(
+            runId: runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: skipped,
+            outsidePartition: cache.outsidePartition)
         summary.inferred = rows.count
         summary.seconds = Date().timeIntervalSince(start)
         var counts = RunCounts()
         counts.processed = todo.count + cache.failures.count
         counts.succeeded = rows.count
         counts.failed = cache.failures.count
-        counts.skipped = done.count
+        counts.skipped = skipped
         try writer.updateRun(runId, counts: counts, status: "completed")
         return summary
     }

@@ -4,12 +4,16 @@ import Foundation
 public enum IngestReport {
     public static func render(_ s: IngestSummary, store: String) -> String {
         var lines = [
-            "ingest run \(s.runId) into \(store): \(s.found) audio files in \(String(format: "%.1f", s.seconds)) s",
+            "ingest run \(s.runId) into \(store): \(s.found) audio files in \(String(format: "%.1f", s.seconds)) s"
+                + (s.partition.map { ", partition \($0)" } ?? ""),
             "  stored      \(s.counts.succeeded)",
             "  duplicates  \(s.counts.duplicates)  (same audio already stored; path recorded)",
             "  unchanged   \(s.counts.skipped)  (already ingested from the same path)",
-            "  failed      \(s.counts.failed)",
         ]
+        if let partition = s.partition {
+            lines.append("  other partition \(s.otherPartition)  (audio outside partition \(partition); not stored)")
+        }
+        lines.append("  failed      \(s.counts.failed)")
         for f in s.failures { lines.append("    \(f.path): \(f.reason)") }
         return lines.joined(separator: "\n")
     }

@@ -17,6 +17,8 @@ public struct IngestOptions: Sendable, Codable {
     public var batchSize = 16
     /// Only files named `mixture.*` are tracks (stem import: their siblings are the stems).
     public var mixturesOnly = false
+    /// Only tracks of this partition are stored (`--partition k/N`); nil: every track.
+    public var partition: Partition?
 
     public init(corpus: URL, store: URL) {
         self.corpus = corpus
@@ -29,6 +31,10 @@ public struct IngestSummary: Sendable, Equatable {
     public var runId: Int64
     public var found = 0
     public var counts = RunCounts()
+    /// The partition the run was restricted to, if any.
+    public var partition: Partition?
+    /// Files whose audio belongs to another partition: decoded, neither stored nor failed.
+    public var otherPartition = 0
     public var failures: [Failure] = []
     public var seconds: Double = 0
 
@@ -61,6 +67,7 @@ public struct IngestStage: Sendable {
     enum FileOutcome: Sendable {
         case stored(PendingTrack)
         case skipped
+        case otherPartition
         case failed(path: String, reason: String)
     }
 
@@ -84,11 +91,12 @@ public struct IngestStage: Sendable {
         let runId = try writer.beginRun(command: "ingest", parameters: CanonicalJSON.string(parameters), configHash: configHash)
         let analyser = TrackAnalyser(
             config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
-            metadata: metadata, catalog: store.catalog, separator: separator)
-        var summary = IngestSummary(runId: runId, found: files.count)
+            metadata: metadata, catalog: store.catalog, separator: separator, partition: options.partition)
+        var summary = IngestSummary(runId: runId, found: files.count, partition: options.partition)
         let progress = ProgressReporter(label: "ingest", total: files.count, mode: progressMode)
+        let share = options.partition.map { ", partition \($0)" } ?? ""
         logger.info(
-            "ingesting \(files.count) audio files from \(options.corpus.path) into \(options.store.path) with \(options.workers) workers"
+            "ingesting \(files.count) audio files from \(options.corpus.path) into \(options.store.path) with \(options.workers) workers\(share)"
         )
 
         var batch: [PendingTrack] = []
@@ -118,6 +126,9 @@ public struct IngestStage: Sendable {
                     progress.advance()
                 case .skipped:
                     summary.counts.skipped += 1
+                    progress.advance()
+                case .otherPartition:
+                    summary.otherPartition += 1
                     progress.advance()
                 case let .failed(path, reason):
                     summary.counts.failed += 1

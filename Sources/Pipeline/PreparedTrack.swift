@@ -21,12 +21,20 @@ public struct PreparedTrack: Sendable {
     /// Decodes, validates, hashes, down-mixes and resamples one file.
     public static func load(path: String, sampleRate: Int) throws(AudioError) -> PreparedTrack {
         let decoded = try AudioDecoder.decode(path: path)
+        return try prepare(decoded, contentHash: contentHash(of: decoded), path: path, sampleRate: sampleRate)
+    }
+
+    /// Validates, down-mixes and resamples audio already decoded and hashed, so a caller can
+    /// decide by the content hash whether it wants the track before paying for the rest.
+    public static func prepare(
+        _ decoded: DecodedAudio, contentHash: String, path: String, sampleRate: Int
+    ) throws(AudioError) -> PreparedTrack {
         guard decoded.samples.contains(where: { $0 != 0 }) else { throw .silent(path: path) }
         let mono = try Resampler(quality: .high).resample(
             decoded.downmixed(), from: decoded.sampleRate, to: sampleRate, path: path)
         guard !mono.isEmpty else { throw .empty(path: path) }
         return PreparedTrack(
-            path: path, contentHash: contentHash(of: decoded), formatName: decoded.formatName,
+            path: path, contentHash: contentHash, formatName: decoded.formatName,
             originalSampleRate: decoded.sampleRate, channelCount: decoded.channelCount,
             frameCount: decoded.frameCount, tags: decoded.tags, mono: mono)
     }

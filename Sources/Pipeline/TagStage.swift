@@ -8,26 +8,32 @@ import Store
 /// The top tags are stored in `tags` with their probability and the model's id as the source,
 /// beside file-metadata and CSV tags; the model is registered in `models`. Tracks already tagged
 /// by the same model are skipped; a track too short for one 3-s patch is reported and skipped.
+/// With a partition, only its tracks are tagged (the others are counted in `outsidePartition`).
 public struct TagStage: Sendable {
     public struct Summary: Sendable {
         public var runId: Int64
         public var modelId: String
         public var tagged = 0
         public var skipped = 0
+        /// Tracks left alone because they are in another partition.
+        public var outsidePartition = 0
         public var failures: [(track: String, reason: String)] = []
     }
 
     public let store: URL
     public let model: URL?
     public let top: Int
+    public let partition: Partition?
 
     /// - Parameters:
     ///   - model: musicnn weights (TensorFlow key names); nil uses the bundled MSD_musicnn weights.
     ///   - top: tags stored per track.
-    public init(store: URL, model: URL? = nil, top: Int = 5) {
+    ///   - partition: only this partition's tracks are tagged (nil: every track).
+    public init(store: URL, model: URL? = nil, top: Int = 5, partition: Partition? = nil) {
         self.store = store
         self.model = model
         self.top = max(1, top)
+        self.partition = partition
     }
 
     public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
@@ -44,18 +50,20 @@ public struct TagStage: Sendable {
         try loaded.register(
             in: opened.catalog, frontEnd: "mel:16000Hz:96x187", labels: CanonicalJSON.string(["tags": MusicnnModel.labels]))
         let source = "musicnn:\(loaded.id)"
-        let (mixes, done) = try opened.catalog.read { db -> ([ArrayRecord], Set<String>) in
+        let (storedMixes, done) = try opened.catalog.read { db -> ([ArrayRecord], Set<String>) in
             let rows = try ArrayRecord.filter(Column("kind") == "mix").order(Column("id")).fetchAll(db)
             let tagged = Set(
                 try String.fetchAll(db, sql: "SELECT DISTINCT track_id FROM tags WHERE source = ?", arguments: [source]))
             return (rows, tagged)
         }
+        let mixes = PartitionSelection.select(storedMixes, in: partition) { $0.trackId }.inside
         var seen = Set<String>()
         let jobs = mixes.filter { !done.contains($0.trackId) && seen.insert($0.trackId).inserted }
-        let runId = try writer.beginRun(
-            command: "tag", parameters: CanonicalJSON.string(["model": loaded.id, "top": String(top)]),
-            configHash: loaded.id)
+        var parameters = ["model": loaded.id, "top": String(top)]
+        if let partition { parameters["partition"] = partition.description }
+        let runId = try writer.beginRun(command: "tag", parameters: CanonicalJSON.string(parameters), configHash: loaded.id)
         var summary = Summary(runId: runId, modelId: loaded.id, skipped: Set(mixes.map(\.trackId)).count - jobs.count)
+        summary.outsidePartition = Set(storedMixes.map(\.trackId)).count - Set(mixes.map(\.trackId)).count
         let progress = ProgressReporter(label: "tag", total: jobs.count, mode: progressMode)
         for job in jobs {
             let mix = try opened.read(job).floats()

@@ -4,8 +4,9 @@ import Foundation
 import Separation
 import Store
 
-/// The per-file work of ingest, run in parallel workers: skip unchanged files, decode and
-/// prepare, pick the excerpt, compute its spectrogram, separate it into stems (each with its own
+/// The per-file work of ingest, run in parallel workers: skip unchanged files, decode, pass over
+/// tracks of another partition (decided by the content hash, before any costly step), prepare,
+/// pick the excerpt, compute its spectrogram, separate it into stems (each with its own
 /// spectrogram), compress every array. Never throws: every problem becomes a `.failed` outcome
 /// naming the file and the reason, and nothing of a failed track is stored.
 struct TrackAnalyser: Sendable {
@@ -16,12 +17,14 @@ struct TrackAnalyser: Sendable {
     let metadata: MetadataTable?
     let catalog: Catalog
     let separator: (any Separator)?
+    /// Only tracks of this partition are prepared and stored (nil: every track).
+    let partition: Partition?
     let stemProducer: String?
     let processor: LogFilteredSpectrogram
 
     init(
         config: FrontEndConfig, configHash: String, runId: Int64, corpus: URL, metadata: MetadataTable?, catalog: Catalog,
-        separator: (any Separator)?
+        separator: (any Separator)?, partition: Partition? = nil
     ) {
         self.config = config
         self.configHash = configHash
@@ -30,6 +33,7 @@ struct TrackAnalyser: Sendable {
         self.metadata = metadata
         self.catalog = catalog
         self.separator = separator
+        self.partition = partition
         self.stemProducer = separator?.identity.id
         self.processor = LogFilteredSpectrogram(config: config.spectrogram)
     }
@@ -47,7 +51,11 @@ struct TrackAnalyser: Sendable {
                 return .skipped
             }
             guard size > 0 else { return .failed(path: path, reason: "empty: zero-byte file") }
-            let prepared = try PreparedTrack.load(path: path, sampleRate: config.sampleRate)
+            let decoded = try AudioDecoder.decode(path: path)
+            let contentHash = PreparedTrack.contentHash(of: decoded)
+            if let partition, !partition.contains(trackId: contentHash) { return .otherPartition }
+            let prepared = try PreparedTrack.prepare(
+                decoded, contentHash: contentHash, path: path, sampleRate: config.sampleRate)
             return .stored(try await pending(prepared, file: file, size: size, mtime: mtime))
         } catch let error as AudioError {
             return .failed(path: path, reason: error.reason)

@@ -74,6 +74,8 @@ struct ExplainRunCommand: AsyncParsableCommand {
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
+    @OptionGroup var partition: PartitionOption
+
     func validate() throws {
         guard segments >= 1 else { throw ValidationError("--segments must be at least 1") }
         guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
@@ -102,12 +104,15 @@ struct ExplainRunCommand: AsyncParsableCommand {
             perturbationModel = try await CommandPerturbationModel.connect(
                 template: modelCommand ?? "", timeout: .seconds(modelTimeout))
         }
-        let summary = try await ExplainStage(store: URL(fileURLWithPath: store), model: perturbationModel, settings: settings)
-            .run(progressMode: progress.mode)
+        let summary = try await ExplainStage(
+            store: URL(fileURLWithPath: store), model: perturbationModel, settings: settings, partition: partition.partition
+        )
+        .run(progressMode: progress.mode)
         let t = summary.timing
         print(
             "explain run \(summary.runId), config \(summary.configId) (stems from \(summary.separatorId)): "
-                + "\(summary.explained) excerpts explained, \(summary.skipped) already done, \(summary.failures.count) failed, "
+                + "\(summary.explained) excerpts explained, \(summary.skipped) already done, \(summary.failures.count) failed"
+                + "\(partition.outsideNote(summary.outsidePartition)), "
                 + "\(summary.modelInputs) model inputs, in " + String(format: "%.1f s", summary.seconds))
         print(
             String(

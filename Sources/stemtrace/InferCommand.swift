@@ -21,15 +21,21 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
+    @OptionGroup var partition: PartitionOption
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
-        let summary = try InferStage(store: URL(fileURLWithPath: store), model: URL(fileURLWithPath: model), batchSize: batchSize)
-            .run(progressMode: progress.mode)
+        let summary = try InferStage(
+            store: URL(fileURLWithPath: store), model: URL(fileURLWithPath: model), batchSize: batchSize,
+            partition: partition.partition
+        )
+        .run(progressMode: progress.mode)
         print(
             "infer run \(summary.runId) with model \(summary.modelId): \(summary.inferred) excerpts inferred, "
-                + "\(summary.skipped) already done, in " + String(format: "%.1f s", summary.seconds))
+                + "\(summary.skipped) already done\(partition.outsideNote(summary.outsidePartition)), in "
+                + String(format: "%.1f s", summary.seconds))
     }
 }

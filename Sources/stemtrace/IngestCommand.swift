@@ -66,6 +66,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
+    @OptionGroup var partition: PartitionOption
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -94,6 +96,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.metadataCSV = metadata.map { URL(fileURLWithPath: $0) }
         options.shardLimit = Int64(shardLimitMib) << 20
         options.batchSize = batchSize
+        options.partition = partition.partition
         let chosen = try SeparatorFactory.make(
             choice: stemsFrom != nil ? .imported : separator.factoryChoice, command: separatorCommand, stems: separatorStems,
             timeout: separatorTimeout)

@@ -20,12 +20,17 @@ struct TagCommand: ParsableCommand {
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
+    @OptionGroup var partition: PartitionOption
+
     func run() throws {
-        let summary = try TagStage(store: URL(fileURLWithPath: store), model: model.map { URL(fileURLWithPath: $0) }, top: top)
-            .run(progressMode: progress.mode)
+        let summary = try TagStage(
+            store: URL(fileURLWithPath: store), model: model.map { URL(fileURLWithPath: $0) }, top: top,
+            partition: partition.partition
+        )
+        .run(progressMode: progress.mode)
         print(
             "tag run \(summary.runId) with musicnn \(summary.modelId): \(summary.tagged) tracks tagged, \(summary.skipped) already done, "
-                + "\(summary.failures.count) failed")
+                + "\(summary.failures.count) failed\(partition.outsideNote(summary.outsidePartition))")
         for f in summary.failures { print("  \(f.track): \(f.reason)") }
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }
