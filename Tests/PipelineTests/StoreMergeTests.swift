@@ -143,6 +143,39 @@ import Testing
         #expect(try keys(merged) == km)
     }
 
+    /// The cluster workflow: each of N jobs ingests and explains its partition into its own
+    /// store; merging them gives the store one job would have made.
+    @Test func partitionStoresMergeIntoTheWholeStore() async throws {
+        let corpus = root.appendingPathComponent("all")
+        for piece in ["a/one", "shared/two", "b/three"] {
+            let name = URL(fileURLWithPath: piece).lastPathComponent
+            try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: root.appendingPathComponent(piece), to: corpus.appendingPathComponent(name))
+        }
+        func run(_ store: URL, _ partition: Partition?) async throws {
+            var options = IngestOptions(corpus: corpus, store: store)
+            options.mixturesOnly = true
+            options.partition = partition
+            _ = try await IngestStage(options: options, separator: ImportedStemsSeparator()).run(progressMode: .silent)
+            _ = try await ExplainStage(
+                store: store, model: BandEnergyModel(), settings: ExplainSettings(), partition: partition
+            ).run(progressMode: .silent)
+        }
+        let whole = root.appendingPathComponent("whole")
+        try await run(whole, nil)
+        let merged = root.appendingPathComponent("from-parts")
+        let writer = try Store.open(at: merged, create: true).writer()
+        for k in 0..<2 {
+            let part = root.appendingPathComponent("part\(k)")
+            try await run(part, try Partition(index: k, count: 2))
+            _ = try StoreMerge(from: try Store.open(at: part), into: writer).run()
+        }
+        let expected = try keys(whole)
+        #expect(expected["tracks"]?.count == 3 && expected["explanations"]?.count == 9)
+        #expect(try keys(merged) == expected)
+    }
+
     @Test func aCorruptSourceRecordStopsTheMergeAndLeavesTheDestinationSound() throws {
         let source = try Store.open(at: second)
         let victim = try #require(try source.catalog.arrays(kind: "logfiltspec").last)
