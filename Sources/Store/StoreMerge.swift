@@ -70,7 +70,8 @@ public struct StoreMerge {
         do {
             try attach(sourcePath)
             defer { try? detach() }
-            let tables = try sourceTables().filter { !Self.mappedTables.contains($0.name) }
+            let all = try sourceTables()
+            let tables = all.filter { !Self.mappedTables.contains($0.name) }
             summary.rowsAdded["runs"] = try mergeRuns()
             for table in tables where !table.needsResults {
                 summary.rowsAdded[table.name] = try insertMissing(table)
@@ -78,9 +79,9 @@ public struct StoreMerge {
             summary.tracksAdded = summary.rowsAdded["tracks"] ?? 0
             let sourceTracks = try source.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tracks") ?? 0 }
             summary.tracksPresent = sourceTracks - summary.tracksAdded
-            summary.rowsAdded["excerpts"] = try mergeExcerpts()
+            summary.rowsAdded["excerpts"] = try insertAndMap("excerpts", in: all)
             try mergeArrays(into: &summary, progress: progress)
-            summary.rowsAdded["explanations"] = try mergeExplanations()
+            summary.rowsAdded["explanations"] = try insertAndMap("explanations", in: all)
             for table in tables where table.needsResults {
                 summary.rowsAdded[table.name] = try insertMissing(table)
             }
@@ -217,41 +218,32 @@ public struct StoreMerge {
         }
     }
 
-    /// Excerpts matched on (track, configuration), the rest inserted; all mapped.
-    private func mergeExcerpts() throws(StoreError) -> Int {
-        try onWriter { db in
-            let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('excerpts', 'src')")
-                .filter { $0 != "id" }.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO main.excerpts (\(columns)) SELECT \(columns) FROM src.excerpts")
-            let added = db.changesCount
-            try db.execute(
-                sql: """
-                    INSERT INTO temp.map_excerpts (old, new)
-                    SELECT s.id, m.id FROM src.excerpts s
-                    JOIN main.excerpts m ON m.track_id = s.track_id AND m.config_hash = s.config_hash
-                    """)
-            return added
-        }
-    }
+    /// Natural keys of the tables with their own ids that are matched rather than copied blindly
+    /// (runs are matched in `mergeRuns`, arrays in `mergeArrays`): SQL on source row `s` and
+    /// destination row `m`.
+    static let naturalKeys = [
+        "excerpts": "m.track_id = s.track_id AND m.config_hash = s.config_hash",
+        "explanations": """
+        m.config_id = s.config_id AND m.target = s.target
+        AND m.excerpt_id = (SELECT new FROM temp.map_excerpts WHERE old = s.excerpt_id)
+        """,
+    ]
 
-    /// Explanations matched on (config, excerpt, target), the rest inserted with translated ids; all mapped.
-    private func mergeExplanations() throws(StoreError) -> Int {
-        let table = try sourceTables().first { $0.name == "explanations" }
-        guard let table else { return 0 }
+    /// Rows of a table with its own ids: inserted (ids translated) unless a row with the same
+    /// natural key exists; then every source id is mapped to its destination row.
+    private func insertAndMap(_ name: String, in tables: [Table]) throws(StoreError) -> Int {
+        guard let table = tables.first(where: { $0.name == name }), let match = Self.naturalKeys[name] else { return 0 }
         let columns = table.columns.filter { $0 != "id" }
         let list = columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
         let values = columns.map { Self.expression($0, table) }.joined(separator: ", ")
+        let quoted = name.quotedDatabaseIdentifier
         return try onWriter { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO main.explanations (\(list)) SELECT \(values) FROM src.explanations s")
+            try db.execute(sql: "INSERT OR IGNORE INTO main.\(quoted) (\(list)) SELECT \(values) FROM src.\(quoted) s")
             let added = db.changesCount
             try db.execute(
-                sql: """
-                    INSERT INTO temp.map_explanations (old, new)
-                    SELECT s.id, m.id FROM src.explanations s
-                    JOIN main.explanations m ON m.config_id = s.config_id AND m.target = s.target
-                    AND m.excerpt_id = (SELECT new FROM temp.map_excerpts WHERE old = s.excerpt_id)
-                    """)
+                sql:
+                    "INSERT INTO temp.map_\(name) (old, new) SELECT s.id, m.id FROM src.\(quoted) s JOIN main.\(quoted) m ON \(match)"
+            )
             return added
         }
     }

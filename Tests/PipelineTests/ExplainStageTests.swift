@@ -60,27 +60,15 @@ struct BandEnergyModel: PerturbationModel {
         root = try Fixtures.temporaryDirectory("explain")
         storeURL = root.appendingPathComponent("store")
         let dataset = root.appendingPathComponent("pieces")
-        let rate = 22050
         for (p, name) in ["one", "two"].enumerated() {
-            let folder = dataset.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let n = rate * 4
             func sines(_ frequencies: [Double], _ gain: Double) -> [Float] {
-                (0..<n).map { i in
-                    let t = Double(i) / Double(rate)
-                    return Float(gain * frequencies.reduce(0) { $0 + sin(2 * .pi * $1 * t + Double(p)) })
-                }
+                TestAudio.sines(frequencies, gain: gain, seconds: 4, phase: Double(p))
             }
-            let stems = [sines([60, 110], 0.3), sines([7000, 9500], 0.1), sines([1000], 0.2), [Float](repeating: 0, count: n)]
-            var mixture = [Float](repeating: 0, count: n)
-            for (stem, signal) in zip(Self.stemNames, stems) {
-                for i in 0..<n { mixture[i] += signal[i] }
-                try AudioWriter.write(
-                    signal, channels: 1, sampleRate: rate, format: .wavFloat,
-                    to: folder.appendingPathComponent("\(stem).wav").path)
-            }
-            try AudioWriter.write(
-                mixture, channels: 1, sampleRate: rate, format: .wavFloat, to: folder.appendingPathComponent("mixture.wav").path)
+            let stems = [
+                sines([60, 110], 0.3), sines([7000, 9500], 0.1), sines([1000], 0.2), [Float](repeating: 0, count: 4 * 22050),
+            ]
+            try TestAudio.writePiece(
+                dataset.appendingPathComponent(name), stems: Array(zip(Self.stemNames, stems)).map { (name: $0, signal: $1) })
         }
         var options = IngestOptions(corpus: dataset, store: storeURL)
         options.mixturesOnly = true

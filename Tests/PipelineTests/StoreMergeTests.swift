@@ -21,27 +21,13 @@ import Testing
         root = try Fixtures.temporaryDirectory("merge")
         first = root.appendingPathComponent("first")
         second = root.appendingPathComponent("second")
-        let rate = 22050
-        for (p, name) in ["one", "two", "three"].enumerated() {
-            let folder = root.appendingPathComponent(name == "one" ? "a/one" : name == "three" ? "b/three" : "shared/two")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let n = rate * 2
-            func sines(_ frequencies: [Double], _ gain: Double) -> [Float] {
-                (0..<n).map { i in
-                    let t = Double(i) / Double(rate)
-                    return Float(gain * frequencies.reduce(0) { $0 + sin(2 * .pi * $1 * t + Double(p)) })
-                }
-            }
-            let stems = ["bass": sines([60, 110], 0.3), "hats": sines([7000, 9500], 0.1)]
-            var mixture = [Float](repeating: 0, count: n)
-            for (stem, signal) in stems {
-                for i in 0..<n { mixture[i] += signal[i] }
-                try AudioWriter.write(
-                    signal, channels: 1, sampleRate: rate, format: .wavFloat,
-                    to: folder.appendingPathComponent("\(stem).wav").path)
-            }
-            try AudioWriter.write(
-                mixture, channels: 1, sampleRate: rate, format: .wavFloat, to: folder.appendingPathComponent("mixture.wav").path)
+        for (p, name) in ["a/one", "shared/two", "b/three"].enumerated() {
+            try TestAudio.writePiece(
+                root.appendingPathComponent(name),
+                stems: [
+                    ("bass", TestAudio.sines([60, 110], gain: 0.3, seconds: 2, phase: Double(p))),
+                    ("hats", TestAudio.sines([7000, 9500], gain: 0.1, seconds: 2, phase: Double(p))),
+                ])
         }
         for (store, corpora) in [(first, ["a", "shared"]), (second, ["shared", "b"])] {
             for corpus in corpora {

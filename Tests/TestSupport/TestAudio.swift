@@ -31,4 +31,27 @@ public enum TestAudio {
             tone(seconds: seconds, sampleRate: sampleRate, channels: channels, seed: seed),
             channels: channels, sampleRate: sampleRate, format: format, to: url.path, tags: tags)
     }
+
+    /// A sum of sines of `seconds` at 22 050 Hz, each with amplitude `gain` and starting phase `phase`.
+    public static func sines(_ frequencies: [Double], gain: Double, seconds: Double, phase: Double = 0) -> [Float] {
+        let rate = 22050.0
+        return (0..<Int(seconds * rate)).map { i in
+            let t = Double(i) / rate
+            return Float(gain * frequencies.reduce(0) { $0 + sin(2 * .pi * $1 * t + phase) })
+        }
+    }
+
+    /// A piece with exact stems in `folder`: `<stem>.wav` for each stem (float WAV, 22 050 Hz)
+    /// and `mixture.wav`, their sum — the layout `ingest --stems-from` imports.
+    public static func writePiece(_ folder: URL, stems: [(name: String, signal: [Float])]) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var mixture = [Float](repeating: 0, count: stems.map(\.signal.count).max() ?? 0)
+        for (name, signal) in stems {
+            for (i, v) in signal.enumerated() { mixture[i] += v }
+            try AudioWriter.write(
+                signal, channels: 1, sampleRate: 22050, format: .wavFloat, to: folder.appendingPathComponent("\(name).wav").path)
+        }
+        try AudioWriter.write(
+            mixture, channels: 1, sampleRate: 22050, format: .wavFloat, to: folder.appendingPathComponent("mixture.wav").path)
+    }
 }
