@@ -10,6 +10,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case compression(reason: String)
     case recordMismatch(record: Int64, reason: String)
     case schemaTooNew(found: Int, supported: Int)
+    /// `StoreMerge` was asked to copy a store into itself.
+    case mergeIntoItself(path: String)
+    /// `StoreMerge` found catalogs of different schema versions.
+    case mergeSchemaMismatch(source: String, found: Int, destination: String, expected: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +29,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .recordMismatch(rec, r): "array \(rec): record does not match its catalog row: \(r)"
         case let .schemaTooNew(found, supported):
             "catalog schema version \(found) is newer than this stemtrace supports (\(supported))"
+        case let .mergeIntoItself(p): "cannot merge \(p) into itself"
+        case let .mergeSchemaMismatch(source, found, destination, expected):
+            "\(source) has catalog version \(found), \(destination) has \(expected): open both with this stemtrace first"
         }
     }
 }

@@ -54,14 +54,15 @@ public struct StoreMerge {
     public func run(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws(StoreError) -> Summary {
         let destination = writer.store
         guard source.root.standardizedFileURL.path != destination.root.standardizedFileURL.path else {
-            throw .catalog(reason: "cannot merge \(source.root.path) into itself")
+            throw .mergeIntoItself(path: source.root.path)
         }
         let sourceLock = try StoreReadLock(source)
         defer { withExtendedLifetime(sourceLock) {} }
         let found = try source.catalog.schemaVersion()
         let own = try destination.catalog.schemaVersion()
         guard found == own else {
-            throw .catalog(reason: "\(source.root.path) has catalog version \(found), \(destination.root.path) has \(own)")
+            throw .mergeSchemaMismatch(
+                source: source.root.path, found: found, destination: destination.root.path, expected: own)
         }
         let mergeRun = try writer.beginRun(
             command: "merge", parameters: CanonicalJSON.string(["source": source.root.path]), configHash: nil)

@@ -45,7 +45,7 @@ struct MergeCommand: ParsableCommand {
                 }
             } catch {
                 reporter?.finish()
-                throw MergeFailure(source: path, reason: error.description)
+                throw MergeFailure(source: path, underlying: error)
             }
             reporter?.finish()
             print(
@@ -63,8 +63,8 @@ struct MergeCommand: ParsableCommand {
 /// A merge that stopped: names the source store (what was merged before it stays, complete).
 struct MergeFailure: Error, CustomStringConvertible {
     var source: String
-    var reason: String
+    var underlying: StoreError
     var description: String {
-        "merging \(source) stopped: \(reason) (what was merged before is complete; \(source) is unchanged)"
+        "merging \(source) stopped: \(underlying) (what was merged before is complete; \(source) is unchanged)"
     }
 }
