@@ -24,7 +24,27 @@ public enum VeracityEvaluation {
         /// driven by a stem whose presence lowers the prediction).
         public var magnitudeHits: Int
         public var baseline: Double
+        /// The explained model's cross-validated R² for this label, when its file carries a
+        /// `stemtrace train` report: veracity only means something where the model learned the label.
+        public var modelR2: Double? = nil
         public var share: Double { explanations > 0 ? Double(hits) / Double(explanations) : .nan }
+    }
+
+    /// Mean cross-validated R² per mid-level target from the training report a model file
+    /// written by `stemtrace train` carries in its metadata (`report` → `midlevel` → `targets`);
+    /// empty for any other model.
+    static func crossValidatedR2(_ db: Database, model: String) throws -> [String: Double] {
+        guard let text = try String.fetchOne(db, sql: "SELECT metadata FROM models WHERE id = ?", arguments: [model]),
+            let metadata = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let reportText = metadata["report"] as? String,
+            let report = try? JSONSerialization.jsonObject(with: Data(reportText.utf8)) as? [String: Any],
+            let midlevel = report["midlevel"] as? [String: Any], let targets = midlevel["targets"] as? [[String: Any]]
+        else { return [:] }
+        var out: [String: Double] = [:]
+        for t in targets {
+            if let name = t["name"] as? String, let r2 = t["r2Mean"] as? Double { out[name] = r2 }
+        }
+        return out
     }
 
     /// Reads `label,stem` rows.
@@ -60,6 +80,7 @@ public enum VeracityEvaluation {
             ).fetchAll(db)
                 .filter { (!heldOutOnly || !labelled.contains($0.trackId)) && filters.includes(track: $0.trackId) }
             guard !explanations.isEmpty else { continue }
+            let learned = try crossValidatedR2(db, model: config.modelId)
             let ids = explanations.compactMap(\.id)
             let weights = Dictionary(
                 grouping: try ExplanationWeightRecord.filter(ids.contains(Column("explanation_id"))).fetchAll(db),
@@ -82,7 +103,8 @@ public enum VeracityEvaluation {
                 rows.append(
                     Row(
                         config: config.id, separator: config.separatorId, label: label, stem: stem, explanations: group.count,
-                        hits: hits, magnitudeHits: magnitudeHits, baseline: baseline / Double(group.count)))
+                        hits: hits, magnitudeHits: magnitudeHits, baseline: baseline / Double(group.count),
+                        modelR2: learned[label]))
             }
         }
         guard !rows.isEmpty else {
@@ -93,28 +115,39 @@ public enum VeracityEvaluation {
         return rows
     }
 
+    /// One row per separator and label, then per separator an `all` row and, when the model's
+    /// training report is known, a `learned (R² > 0)` row over the labels the model predicts
+    /// better than their mean.
     public static func table(_ rows: [Row]) -> QueryTable {
+        func r2(_ value: Double?) -> QueryTable.Value { value.map { .number($0) } ?? .missing }
         var out = rows.map { r -> [QueryTable.Value] in
             [
                 .text(r.separator), .text(r.label), .text(r.stem), .integer(r.explanations), .integer(r.hits), .number(r.share),
-                .number(Double(r.magnitudeHits) / Double(max(r.explanations, 1))), .number(r.baseline),
+                .number(Double(r.magnitudeHits) / Double(max(r.explanations, 1))), .number(r.baseline), r2(r.modelR2),
             ]
         }
-        for (separator, group) in Dictionary(grouping: rows, by: \.separator).sorted(by: { $0.key < $1.key }) {
+        func total(_ separator: String, _ name: String, _ group: [Row]) -> [QueryTable.Value] {
             let n = group.reduce(0) { $0 + $1.explanations }
             let hits = group.reduce(0) { $0 + $1.hits }
             let magnitude = group.reduce(0) { $0 + $1.magnitudeHits }
             let baseline = group.reduce(0.0) { $0 + $1.baseline * Double($1.explanations) } / Double(max(n, 1))
-            out.append([
-                .text(separator), .text("all"), .text(""), .integer(n), .integer(hits), .number(Double(hits) / Double(max(n, 1))),
-                .number(Double(magnitude) / Double(max(n, 1))), .number(baseline),
-            ])
+            return [
+                .text(separator), .text(name), .text(""), .integer(n), .integer(hits), .number(Double(hits) / Double(max(n, 1))),
+                .number(Double(magnitude) / Double(max(n, 1))), .number(baseline), .missing,
+            ]
+        }
+        for (separator, group) in Dictionary(grouping: rows, by: \.separator).sorted(by: { $0.key < $1.key }) {
+            out.append(total(separator, "all", group))
+            let learned = group.filter { ($0.modelR2 ?? 0) > 0 }
+            if group.contains(where: { $0.modelR2 != nil }), !learned.isEmpty {
+                out.append(total(separator, "learned (R² > 0)", learned))
+            }
         }
         return QueryTable(
             title: "veracity: share of explanations whose top source is the stem that generated the label",
             columns: [
                 "separator", "label", "true stem", "explanations", "hits", "share (top positive)", "share (top |weight|)",
-                "random baseline",
+                "random baseline", "model R² (CV)",
             ],
             rows: out)
     }

@@ -25,6 +25,38 @@ import Testing
         #expect(table.rows.last?[6] == .number(0.4), "2 of 5 by |weight|")
     }
 
+    /// A model file from `stemtrace train` carries its cross-validation report: each row shows the
+    /// label's R², and a `learned (R² > 0)` row sums the labels the model predicts at all.
+    @Test func theModelsCrossValidatedR2IsShownAndLearnedLabelsAreSummed() throws {
+        let store = try Store.open(at: try AnalysisStore.make())
+        func setR2(_ r2: Double) throws {
+            let report =
+                #"{"emotion":{"targets":[]},"midlevel":{"targets":[{"name":"rhythm_stability","r2Mean":"#
+                + "\(r2)}]}}"
+            let metadata = String(
+                decoding: try JSONSerialization.data(withJSONObject: ["report": report, "kind": "musicnn-linear"]), as: UTF8.self)
+            try store.catalog.write { db in
+                try db.execute(sql: "UPDATE models SET metadata = ? WHERE id = 'modelA'", arguments: [metadata])
+            }
+        }
+        let truth = ["rhythm_stability": "drums"]
+        try setR2(0.25)
+        let rows = try store.catalog.query { try VeracityEvaluation.rows($0, truth: truth, heldOutOnly: false) }
+        #expect(rows.allSatisfy { $0.modelR2 == 0.25 })
+        let table = VeracityEvaluation.table(rows)
+        let column = try #require(table.columns.firstIndex(of: "model R² (CV)"))
+        #expect(table.rows.first?[column] == .number(0.25))
+        let all = try #require(table.rows.first { $0[1] == .text("all") })
+        let learned = try #require(table.rows.first { $0[1] == .text("learned (R² > 0)") })
+        #expect(Array(learned[3...7]) == Array(all[3...7]), "the one label is learned: the same totals")
+
+        try setR2(-0.1)
+        let unlearned = VeracityEvaluation.table(
+            try store.catalog.query { try VeracityEvaluation.rows($0, truth: truth, heldOutOnly: false) })
+        #expect(!unlearned.rows.contains { $0[1] == .text("learned (R² > 0)") })
+        #expect(unlearned.rows.first?[column] == .number(-0.1))
+    }
+
     @Test func truthTableIsRead() throws {
         let url = try Fixtures.temporaryDirectory("truth").appendingPathComponent("truth.csv")
         try "label,stem\nmelody,vocals\nminorness,piano\n".write(to: url, atomically: true, encoding: .utf8)
