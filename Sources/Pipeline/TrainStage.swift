@@ -12,7 +12,8 @@ import Store
 ///    from the embedding to the 7 concepts, on the tracks with all 7 mid-level labels.
 /// 3. Emotion layer: ridge from the *predicted* concepts to arousal and valence, on the tracks
 ///    with both emotion labels, so the linear connection the effects rely on stays exact.
-/// Each layer's α is chosen by k-fold cross-validation (`RidgeCrossValidation`), with folds that
+/// Each layer's α is chosen by k-fold cross-validation (`RidgeCrossValidation`), per target
+/// unless `alphaPerTarget` is false, with folds that
 /// keep every group (e.g. artist, from a metadata column) in one fold when `groupColumn` is set,
 /// as the paper splits by artist. Labels are the stored ones (`stemtrace labels import`, on
 /// [-1, 1]). The model file holds both layers and, in its metadata, the names, the backbone
@@ -38,6 +39,8 @@ public struct TrainStage: Sendable {
     public var folds = 5
     public var seed: UInt64 = 0
     public var groupColumn: String?
+    /// One α per target (default) or one for all targets of a layer.
+    public var alphaPerTarget = true
     /// The frozen network whose embedding the layers read.
     public var backbone: TrainingBackbone = .musicnn(.penultimate)
 
@@ -55,7 +58,10 @@ public struct TrainStage: Sendable {
         let writer = try opened.writer()
         let runId = try writer.beginRun(
             command: "train",
-            parameters: CanonicalJSON.string(["folds": String(folds), "seed": String(seed), "group": groupColumn ?? ""]),
+            parameters: CanonicalJSON.string([
+                "folds": String(folds), "seed": String(seed), "group": groupColumn ?? "",
+                "alpha": alphaPerTarget ? "per-target" : "shared",
+            ]),
             configHash: backbone.id)
         let (labels, groups) = try opened.catalog.read { db in
             var labels: [String: [String: [Double]]] = [:]
@@ -110,7 +116,7 @@ public struct TrainStage: Sendable {
             features: midTracks.flatMap { embeddings[$0] ?? [] }, featureCount: d,
             targets: midTracks.flatMap { t in Self.conceptNames.map { mean(t, $0) ?? 0 } }, targetNames: Self.conceptNames,
             groups: groupColumn == nil ? nil : midTracks.map(groupOf))
-        let cv = try RidgeCrossValidation(foldCount: folds, seed: seed)
+        let cv = try RidgeCrossValidation(foldCount: folds, seed: seed, alphaPerTarget: alphaPerTarget)
         let mid = try cv.run(midSet)
 
         // Emotion layer on the predicted concepts.

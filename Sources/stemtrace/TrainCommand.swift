@@ -10,7 +10,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Fit the explainable model's two linear layers on a frozen backbone's embedding from the store's labels.",
         discussion: """
             The mid-level layer is fitted on tracks with all 7 mid-level labels, the emotion layer on the predicted \
-            concepts of tracks with arousal and valence labels; ridge regularisation is chosen by k-fold cross-validation \
+            concepts of tracks with arousal and valence labels; ridge regularisation is chosen per target by k-fold cross-validation \
             (folds keep each --group-column value together). The backbone is the bundled musicnn (default; writes a \
             musicnn-linear head) or an RF-ResNet checkpoint's conv trunk (--backbone rfresnet --checkpoint FILE; writes \
             the checkpoint with its two linear layers replaced). The model file works with infer and explain.
@@ -39,6 +39,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "musicnn features the layers read: penultimate (200-d) or pooled (1506-d max and mean over time).")
     var embedding: String?
+
+    @Flag(help: "One ridge α for all targets of a layer instead of one per target.")
+    var sharedAlpha = false
 
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
@@ -73,6 +76,7 @@ struct TrainCommand: ParsableCommand {
         stage.seed = seed
         stage.groupColumn = groupColumn
         stage.backbone = try trainingBackbone()
+        stage.alphaPerTarget = !sharedAlpha
         let summary = try stage.run(progressMode: progress.mode)
         print("mid-level layer (embedding → concepts), \(folds)-fold cross-validation:")
         print(summary.midlevel.table())

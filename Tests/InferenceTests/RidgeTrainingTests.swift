@@ -33,6 +33,40 @@ import Testing
         }
     }
 
+    /// One target linear in the features, one pure noise: per target, the first gets a small α and
+    /// R² near 1, the noise the largest α (shrunk to its mean); each column of the refitted model
+    /// is the plain ridge fit with that target's α. One shared α cannot do both: it follows the
+    /// linear target and over-fits the noise.
+    @Test func alphaPerTargetShrinksANoiseTargetWithoutHoldingBackALinearOne() throws {
+        let problem = LinearProblem(noise: 0.01, seed: 5)
+        var random = RidgeTrainingRandom(seed: 6)
+        let n = problem.rowCount
+        let targets = (0..<n).flatMap { i in [problem.targets[i * 2], random.normal()] }
+        let data = try TrainingSet(
+            features: problem.features, featureCount: problem.featureCount, targets: targets,
+            targetNames: ["linear", "noise"])
+        let perTarget = try RidgeCrossValidation(foldCount: 5, seed: 7, alphaPerTarget: true).run(data)
+        let linear = perTarget.report.targets[0]
+        let noise = perTarget.report.targets[1]
+        #expect((linear.alpha ?? .infinity) <= 0.1 && (linear.r2Mean ?? 0) > 0.9999)
+        #expect(noise.alpha == RidgeCrossValidation.defaultAlphas.last, "the noise target is shrunk as far as the grid goes")
+        #expect(perTarget.model.targetAlphas == [linear.alpha, noise.alpha].compactMap { $0 })
+        #expect(perTarget.report.alphaPerTarget && perTarget.report.table().contains("α chosen per target"))
+        for (k, alpha) in perTarget.model.targetAlphas.enumerated() {
+            let single = try RidgeRegression.fit(
+                features: problem.features, featureCount: problem.featureCount,
+                targets: (0..<n).map { targets[$0 * 2 + k] }, targetCount: 1, alpha: alpha)
+            let d = problem.featureCount
+            #expect(maxAbsDifference(Array(perTarget.model.weights[(k * d)..<((k + 1) * d)]), single.weights) < 1e-9)
+            #expect(abs(perTarget.model.bias[k] - single.bias[0]) < 1e-9)
+        }
+
+        let shared = try RidgeCrossValidation(foldCount: 5, seed: 7).run(data)
+        #expect(!shared.report.alphaPerTarget && Set(shared.model.targetAlphas).count == 1)
+        // The shared α suits the linear target and over-fits the noise, whose held-out R² is worse.
+        #expect((shared.report.targets[1].r2Mean ?? 1) < (noise.r2Mean ?? 0))
+    }
+
     @Test(arguments: [true, false])
     func theInterceptIsNotPenalised(standardise: Bool) throws {
         let problem = LinearProblem(noise: 0.1, seed: 3)

@@ -3,7 +3,10 @@ import Foundation
 /// Chooses a ridge regression's α by k-fold cross-validation and refits on every row: for each α
 /// of the grid and each fold, fit on the other folds and score the held-out fold; pick the α with
 /// the smallest validation MSE averaged over folds (unweighted) and over targets (one α for all
-/// targets; ties go to the larger α); refit on all rows with it. Folds are group-exclusive when the
+/// targets; ties go to the larger α); refit on all rows with it. With `alphaPerTarget` each
+/// target gets the α with its own smallest validation MSE (scikit-learn's
+/// `RidgeCV(alpha_per_target=True)`): targets of a multi-output ridge are independent problems,
+/// so a target the features cannot predict is shrunk to its mean without holding back the others. Folds are group-exclusive when the
 /// training set has group labels (`CrossValidationFolds`). Every fit standardises with its own
 /// training rows' statistics, so no held-out row leaks into a fold's model.
 public struct RidgeCrossValidation: Sendable {
@@ -17,6 +20,8 @@ public struct RidgeCrossValidation: Sendable {
     public let seed: UInt64
     /// Whether features are z-scored before each fit (see `RidgeRegression`).
     public let standardise: Bool
+    /// One α per target instead of one for all.
+    public let alphaPerTarget: Bool
 
     /// What cross-validation produced: the model refitted on all rows with the chosen α, its report
     /// (the paper's Table 1 numbers) and the folds used.
@@ -26,9 +31,10 @@ public struct RidgeCrossValidation: Sendable {
         public let folds: CrossValidationFolds
     }
 
-    public init(alphas: [Double] = defaultAlphas, foldCount: Int = 5, seed: UInt64 = 0, standardise: Bool = true)
-        throws(TrainingError)
-    {
+    public init(
+        alphas: [Double] = defaultAlphas, foldCount: Int = 5, seed: UInt64 = 0, standardise: Bool = true,
+        alphaPerTarget: Bool = false
+    ) throws(TrainingError) {
         guard foldCount >= 2 else { throw .tooFewFolds(foldCount) }
         guard !alphas.isEmpty else { throw .invalidAlpha("the α grid is empty") }
         for alpha in alphas { try RidgeRegression.checkAlpha(alpha) }
@@ -36,6 +42,7 @@ public struct RidgeCrossValidation: Sendable {
         self.foldCount = foldCount
         self.seed = seed
         self.standardise = standardise
+        self.alphaPerTarget = alphaPerTarget
     }
 
     /// Cross-validates the grid on `data`, then refits on all its rows.
@@ -83,19 +90,44 @@ public struct RidgeCrossValidation: Sendable {
         }
         var best = 0
         for a in validationMSE.indices.dropFirst() where validationMSE[a] <= validationMSE[best] { best = a }
+        var chosen = [Int](repeating: best, count: t)
+        if alphaPerTarget {
+            func targetMSE(_ a: Int, _ k: Int) -> Double {
+                (0..<foldCount).map { f in residualSquares[a][f][k] / Double(validationSizes[f]) }.reduce(0, +)
+                    / Double(foldCount)
+            }
+            for k in 0..<t {
+                for a in alphas.indices.dropFirst() where targetMSE(a, k) <= targetMSE(chosen[k], k) { chosen[k] = a }
+            }
+        }
 
         let scores = (0..<t).map { k in
-            TrainingReport.TargetScores(
+            let a = chosen[k]
+            return TrainingReport.TargetScores(
                 name: data.targetNames[k],
-                rmse: (0..<foldCount).map { f in (residualSquares[best][f][k] / Double(validationSizes[f])).squareRoot() },
-                r2: (0..<foldCount).map { f in totalSquares[f][k].map { 1 - residualSquares[best][f][k] / $0 } })
+                rmse: (0..<foldCount).map { f in (residualSquares[a][f][k] / Double(validationSizes[f])).squareRoot() },
+                r2: (0..<foldCount).map { f in totalSquares[f][k].map { 1 - residualSquares[a][f][k] / $0 } },
+                alpha: alphaPerTarget ? alphas[a] : nil)
         }
-        let model = try RidgeRegression.fit(data, alpha: alphas[best], standardise: standardise)
+        let model = try refit(data, alphas: chosen.map { alphas[$0] })
         let report = TrainingReport(
             targets: scores, alpha: alphas[best], alphas: alphas, validationMSE: validationMSE, foldCount: foldCount,
             foldSizes: validationSizes, groupCount: folds.groupCount, seed: seed, rowCount: data.rowCount, featureCount: d,
             standardised: standardise, solveMethod: model.solveMethod)
         return Result(model: model, report: report, folds: folds)
+    }
+
+    /// The model on all rows with each target's α (one solve per distinct α).
+    private func refit(_ data: TrainingSet, alphas chosen: [Double]) throws(TrainingError) -> RidgeRegression {
+        let system = RidgeSystem(
+            features: data.features, featureCount: data.featureCount, targets: data.targets, targetCount: data.targetCount,
+            rows: nil, standardise: standardise)
+        var fits: [Double: RidgeRegression] = [:]
+        for alpha in Set(chosen) { fits[alpha] = try system.solve(alpha: alpha) }
+        guard let model = RidgeRegression.combining(fits, alphas: chosen) else {
+            throw .emptyShape(what: "target columns")
+        }
+        return model
     }
 
     /// Σ (y − ȳ)² per target with the fold's own mean; nil for a target constant on the fold

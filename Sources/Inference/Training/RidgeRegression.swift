@@ -23,8 +23,10 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
 
     public let featureCount: Int
     public let targetCount: Int
-    /// The ridge penalty α (on the standardised features when `isStandardised`).
-    public let alpha: Double
+    /// The ridge penalty α of each target (on the standardised features when `isStandardised`):
+    /// all equal for a plain fit, chosen per target by `RidgeCrossValidation(alphaPerTarget:)`.
+    /// Each target's column is the ridge solution with its own α; the targets share nothing else.
+    public let targetAlphas: [Double]
     public let isStandardised: Bool
     /// W on the raw features, row-major targets × features (the layout of `torch.nn.Linear.weight`).
     public let weights: [Double]
@@ -41,7 +43,8 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
     public let solveMethod: SolveMethod
 
     init(
-        alpha: Double, featureMeans: [Double], featureScales: [Double], targetMeans: [Double], standardisedWeights: [Double],
+        targetAlphas: [Double], featureMeans: [Double], featureScales: [Double], targetMeans: [Double],
+        standardisedWeights: [Double],
         isStandardised: Bool, solveMethod: SolveMethod
     ) {
         let d = featureMeans.count
@@ -57,7 +60,7 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
         }
         self.featureCount = d
         self.targetCount = t
-        self.alpha = alpha
+        self.targetAlphas = targetAlphas
         self.isStandardised = isStandardised
         self.weights = weights
         self.bias = bias
@@ -101,6 +104,24 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
             features: features, featureCount: featureCount, targets: targets, targetCount: targetCount, rows: nil,
             standardise: standardise
         ).solve(alpha: alpha)
+    }
+
+    /// The model whose target k is target k of `fits[alphas[k]]`: per-target ridge solutions on
+    /// the same training rows (hence the same standardisation) combined into one layer.
+    static func combining(_ fits: [Double: RidgeRegression], alphas: [Double]) -> RidgeRegression? {
+        guard let first = alphas.first.flatMap({ fits[$0] }) else { return nil }
+        let d = first.featureCount
+        var coefficients: [Double] = []
+        var method = RidgeRegression.SolveMethod.cholesky
+        for (k, alpha) in alphas.enumerated() {
+            guard let fit = fits[alpha] else { return nil }
+            coefficients += fit.standardisedWeights[(k * d)..<((k + 1) * d)]
+            if fit.solveMethod == .leastSquares { method = .leastSquares }
+        }
+        return RidgeRegression(
+            targetAlphas: alphas, featureMeans: first.featureMeans, featureScales: first.featureScales,
+            targetMeans: first.targetMeans, standardisedWeights: coefficients, isStandardised: first.isStandardised,
+            solveMethod: method)
     }
 
     /// W x + b for every row of the row-major `features` (n × featureCount); row-major n × targets.

@@ -98,7 +98,8 @@ struct RidgeSystem {
             (coefficients, method) = (try leastSquares(alpha: alpha), .leastSquares)
         }
         return RidgeRegression(
-            alpha: alpha, featureMeans: featureMeans, featureScales: featureScales, targetMeans: targetMeans,
+            targetAlphas: [Double](repeating: alpha, count: targetCount), featureMeans: featureMeans,
+            featureScales: featureScales, targetMeans: targetMeans,
             standardisedWeights: coefficients, isStandardised: standardised, solveMethod: method)
     }
 

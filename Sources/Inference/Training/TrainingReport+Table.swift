@@ -8,11 +8,14 @@ extension TrainingReport {
     ///     arousal    0.123 ± 0.010    0.456 ± 0.020
     ///     valence    0.150 ± 0.012    0.301 ± 0.041
     ///     α = 3.16 (15 values from 0.001 to 1e+04)
+    ///
+    /// (with α chosen per target, an `α` column and "α chosen per target (…)")
     ///     5 group-exclusive folds over 87 groups (seed 0), 1200 rows, 200 features, standardised
     ///
     /// A target whose R² is undefined on some folds is marked `*` and footnoted.
     public func table() -> String {
-        let header = ["target", "RMSE", "R²"]
+        let perTarget = alphaPerTarget
+        let header = ["target", "RMSE", "R²"] + (perTarget ? ["α"] : [])
         var rows: [[String]] = []
         var partial: [String] = []
         for target in targets {
@@ -23,7 +26,11 @@ extension TrainingReport {
                 r2 += " *"
                 partial.append("\(target.name) (\(target.r2FoldCount) of \(foldCount))")
             }
-            rows.append([target.name, rmse, r2])
+            var row = [target.name, rmse, r2]
+            if perTarget, let alpha = target.alpha {
+                row.append(Self.general(alpha) + (isAtGridEdge(alpha) ? " (grid edge)" : ""))
+            }
+            rows.append(row)
         }
         let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         let render = { (cells: [String]) -> String in
@@ -32,10 +39,10 @@ extension TrainingReport {
             }.joined()
         }
         var lines = [render(header)] + rows.map(render)
-        var chosen = "α = \(Self.general(alpha))"
+        var chosen = perTarget ? "α chosen per target" : "α = \(Self.general(alpha))"
         if let first = alphas.first, let last = alphas.last {
             chosen += " (\(alphas.count) values from \(Self.general(first)) to \(Self.general(last))"
-            chosen += alphaAtGridEdge ? "; at the edge of the grid)" : ")"
+            chosen += !perTarget && alphaAtGridEdge ? "; at the edge of the grid)" : ")"
         }
         lines.append(chosen)
         let folds = groupCount.map { "\(foldCount) group-exclusive folds over \($0) groups" } ?? "\(foldCount) folds"

@@ -22,9 +22,12 @@ public struct TrainingReport: Sendable, Codable, Equatable {
         public let r2Std: Double?
         /// Folds whose R² is defined.
         public let r2FoldCount: Int
+        /// The α chosen for this target when α is chosen per target (nil: the report's one `alpha`).
+        public let alpha: Double?
 
-        public init(name: String, rmse: [Double], r2: [Double?]) {
+        public init(name: String, rmse: [Double], r2: [Double?], alpha: Double? = nil) {
             self.name = name
+            self.alpha = alpha
             self.rmse = rmse
             self.r2 = r2
             (rmseMean, rmseStd) = Self.meanAndStd(rmse)
@@ -48,7 +51,8 @@ public struct TrainingReport: Sendable, Codable, Equatable {
     }
 
     public let targets: [TargetScores]
-    /// The chosen regularisation strength.
+    /// The α with the smallest validation MSE over all targets: the one used for every target,
+    /// unless α was chosen per target (then each target's `alpha` is the one used).
     public let alpha: Double
     /// The α grid searched, ascending.
     public let alphas: [Double]
@@ -87,7 +91,12 @@ public struct TrainingReport: Sendable, Codable, Equatable {
 
     /// Whether the chosen α is the smallest or largest of a grid of several values (the optimum may
     /// lie outside the grid).
-    public var alphaAtGridEdge: Bool {
-        alphas.count > 1 && (alpha == alphas.first || alpha == alphas.last)
+    public var alphaAtGridEdge: Bool { isAtGridEdge(alpha) }
+
+    /// Whether α was chosen per target.
+    public var alphaPerTarget: Bool { targets.contains { $0.alpha != nil } }
+
+    func isAtGridEdge(_ value: Double) -> Bool {
+        alphas.count > 1 && (value == alphas.first || value == alphas.last)
     }
 }
