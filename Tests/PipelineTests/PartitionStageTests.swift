@@ -46,6 +46,26 @@ import Testing
         return ids
     }
 
+    /// The trained-head path of infer (musicnn embeddings, then two linear layers) with a partition.
+    @Test func inferWithATrainedHeadRunsOnlyThePartitionsExcerpts() throws {
+        let mine = try excerpts(in: second)
+        let d = MusicnnModel.penultimateSize
+        let head = try MusicnnLinearModel(
+            conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames,
+            conceptWeights: (0..<(7 * d)).map { Float($0 % 13) / 100 - 0.06 }, conceptBias: [Float](repeating: 0.1, count: 7),
+            outputWeights: (0..<14).map { Float($0) / 14 - 0.5 }, outputBias: [0, 0])
+        let url = root.appendingPathComponent("head.safetensors")
+        try Safetensors.write(head.tensors(), metadata: ["embedding": "penultimate"], to: url)
+        let summary = try InferStage(store: storeURL, model: url, partition: second).run(progressMode: .silent)
+        #expect(summary.inferred == mine.count && summary.outsidePartition == trackOf.count - mine.count)
+        let predicted = try Store.open(at: storeURL).catalog.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT excerpt_id FROM predictions"))
+        }
+        #expect(predicted == mine)
+        let rest = try InferStage(store: storeURL, model: url, partition: first).run(progressMode: .silent)
+        #expect(rest.inferred == trackOf.count - mine.count)
+    }
+
     @Test func inferRunsOnlyThePartitionsExcerptsAndTheHalvesTogetherCoverAll() throws {
         let weights = Fixtures.url("rfresnet/weights.safetensors")
         let mine = try excerpts(in: first)
