@@ -8,13 +8,16 @@ public struct QueryTable: Sendable, Equatable {
         case text(String)
         case number(Double)
         case integer(Int)
+        /// A probability or p-value: a number in CSV and JSON, shown with two significant digits
+        /// (tiny values in exponent form) on the terminal.
+        case probability(Double)
         case missing
 
         public func encode(to encoder: Encoder) throws {
             var c = encoder.singleValueContainer()
             switch self {
             case let .text(s): try c.encode(s)
-            case let .number(d): if d.isFinite { try c.encode(d) } else { try c.encodeNil() }
+            case let .number(d), let .probability(d): if d.isFinite { try c.encode(d) } else { try c.encodeNil() }
             case let .integer(i): try c.encode(i)
             case .missing: try c.encodeNil()
             }
@@ -25,6 +28,7 @@ public struct QueryTable: Sendable, Equatable {
             case let .text(s): s
             case let .number(d): d.isFinite ? String(format: "%.4f", d) : ""
             case let .integer(i): String(i)
+            case let .probability(p): p.isFinite ? String(format: "%.2g", p) : ""
             case .missing: ""
             }
         }
@@ -32,14 +36,14 @@ public struct QueryTable: Sendable, Equatable {
         /// The value for CSV: full precision numbers.
         var csv: String {
             switch self {
-            case let .number(d): d.isFinite ? "\(d)" : ""
+            case let .number(d), let .probability(d): d.isFinite ? "\(d)" : ""
             default: display
             }
         }
 
         public var number: Double? {
             switch self {
-            case let .number(d): d
+            case let .number(d), let .probability(d): d
             case let .integer(i): Double(i)
             default: nil
             }

@@ -30,6 +30,27 @@ public enum VeracityEvaluation {
         public var share: Double { explanations > 0 ? Double(hits) / Double(explanations) : .nan }
     }
 
+    /// P(X ≥ hits) for X ~ Binomial(explanations, baseline): how likely chance attribution is to
+    /// find the generating stem at least this often (one-sided; 1 when hits is 0, NaN without
+    /// explanations). Summed in log space with log-factorials, so any n is safe.
+    public static func chanceProbability(hits: Int, explanations n: Int, baseline p: Double) -> Double {
+        guard n > 0, p.isFinite else { return .nan }
+        guard hits > 0 else { return 1 }
+        guard hits <= n, p > 0 else { return 0 }
+        guard p < 1 else { return 1 }
+        let logP = log(p)
+        let logQ = log1p(-p)
+        var logFactorial = [Double](repeating: 0, count: n + 1)
+        for i in stride(from: 1, through: n, by: 1) { logFactorial[i] = logFactorial[i - 1] + log(Double(i)) }
+        var terms: [Double] = []
+        for i in hits...n {
+            terms.append(
+                logFactorial[n] - logFactorial[i] - logFactorial[n - i] + Double(i) * logP + Double(n - i) * logQ)
+        }
+        let top = terms.max() ?? 0
+        return min(1, exp(top) * terms.reduce(0) { $0 + exp($1 - top) })
+    }
+
     /// Mean cross-validated R² per mid-level target from the training report a model file
     /// written by `stemtrace train` carries in its metadata (`report` → `midlevel` → `targets`);
     /// empty for any other model.
@@ -123,7 +144,9 @@ public enum VeracityEvaluation {
         var out = rows.map { r -> [QueryTable.Value] in
             [
                 .text(r.separator), .text(r.label), .text(r.stem), .integer(r.explanations), .integer(r.hits), .number(r.share),
-                .number(Double(r.magnitudeHits) / Double(max(r.explanations, 1))), .number(r.baseline), r2(r.modelR2),
+                .number(Double(r.magnitudeHits) / Double(max(r.explanations, 1))), .number(r.baseline),
+                .probability(chanceProbability(hits: r.magnitudeHits, explanations: r.explanations, baseline: r.baseline)),
+                r2(r.modelR2),
             ]
         }
         func total(_ separator: String, _ name: String, _ group: [Row]) -> [QueryTable.Value] {
@@ -133,7 +156,8 @@ public enum VeracityEvaluation {
             let baseline = group.reduce(0.0) { $0 + $1.baseline * Double($1.explanations) } / Double(max(n, 1))
             return [
                 .text(separator), .text(name), .text(""), .integer(n), .integer(hits), .number(Double(hits) / Double(max(n, 1))),
-                .number(Double(magnitude) / Double(max(n, 1))), .number(baseline), .missing,
+                .number(Double(magnitude) / Double(max(n, 1))), .number(baseline),
+                .probability(chanceProbability(hits: magnitude, explanations: n, baseline: baseline)), .missing,
             ]
         }
         for (separator, group) in Dictionary(grouping: rows, by: \.separator).sorted(by: { $0.key < $1.key }) {
@@ -147,7 +171,7 @@ public enum VeracityEvaluation {
             title: "veracity: share of explanations whose top source is the stem that generated the label",
             columns: [
                 "separator", "label", "true stem", "explanations", "hits", "share (top positive)", "share (top |weight|)",
-                "random baseline", "model R² (CV)",
+                "random baseline", "p (|weight| hits by chance)", "model R² (CV)",
             ],
             rows: out)
     }

@@ -57,6 +57,22 @@ import Testing
         #expect(unlearned.rows.first?[column] == .number(-0.1))
     }
 
+    /// The one-sided binomial tail against exact sums (Python `math.comb`), relative error ≤ 1e-9.
+    @Test(arguments: [
+        (2, 4, 0.25, 0.26171875), (17, 40, 0.2, 0.000991019019985947), (39, 40, 0.2, 1.7702137207193638e-26),
+        (300, 1000, 0.25, 0.0001935903219490789), (0, 40, 0.2, 1.0), (3, 3, 0.5, 0.125),
+    ])
+    func chanceProbabilityIsTheBinomialTail(hits: Int, n: Int, p: Double, expected: Double) {
+        let value = VeracityEvaluation.chanceProbability(hits: hits, explanations: n, baseline: p)
+        #expect(abs(value - expected) <= 1e-9 * expected, "P(X ≥ \(hits) | n = \(n), p = \(p)) = \(value)")
+    }
+
+    @Test func probabilitiesPrintWithTwoSignificantDigitsAndExportInFull() {
+        let tiny = QueryTable.Value.probability(1.7702137207193638e-26)
+        #expect(tiny.display == "1.8e-26" && QueryTable.Value.probability(0.9715).display == "0.97")
+        #expect(tiny.csv == "1.7702137207193638e-26" && tiny.number == 1.7702137207193638e-26)
+    }
+
     @Test func truthTableIsRead() throws {
         let url = try Fixtures.temporaryDirectory("truth").appendingPathComponent("truth.csv")
         try "label,stem\nmelody,vocals\nminorness,piano\n".write(to: url, atomically: true, encoding: .utf8)
