@@ -2,10 +2,32 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `stemtrace model run MODEL INPUT.safetensors --output OUT.safetensors`
+/// `stemtrace model run MODEL INPUT.safetensors --output OUT.safetensors`, `stemtrace model info MODEL`
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "model", abstract: "Work with model files.", subcommands: [Run.self])
+        commandName: "model", abstract: "Work with model files.", subcommands: [Run.self, Info.self])
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe a model file: kind, content id, tensors, metadata and its training reports.")
+
+        @Argument(help: "Model weights (.safetensors).")
+        var model: String
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            let description = try ModelDescription(contentsOf: URL(fileURLWithPath: model))
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(description), as: UTF8.self))
+            } else {
+                print(description.text(), terminator: "")
+            }
+        }
+    }
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -25,6 +25,24 @@ import Testing
         }
     }
 
+    /// `stemtrace model info --json` on the reference RF-ResNet: kind, id, every tensor's shape.
+    @Test func modelInfoDescribesAFileAsJSON() throws {
+        let weights = Fixtures.url("rfresnet/weights.safetensors")
+        let r = try BuiltTool.run(["model", "info", weights.path, "--json"])
+        #expect(r.status == 0, "\(r.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any])
+        let tensors = try Safetensors.read(contentsOf: weights)
+        let id = try LoadedModel(contentsOf: weights).id
+        #expect(json["kind"] as? String == "rfresnet" && json["id"] as? String == id)
+        #expect((json["tensors"] as? [String: [Int]])?["concepts_layer.2.weight"] == [7, 512])
+        #expect(json["values"] as? Int == tensors.values.reduce(0) { $0 + $1.count })
+        #expect(json["reports"] == nil, "the reference weights carry no training report")
+        let text = try BuiltTool.run(["model", "info", weights.path])
+        #expect(text.status == 0 && text.output.contains("no training report"))
+        let missing = try BuiltTool.run(["model", "info", "/nonexistent/model.safetensors"])
+        #expect(missing.status != 0 && missing.output.contains("/nonexistent/model.safetensors"))
+    }
+
     @Test func inputWithoutTheInputTensorIsNamedInTheError() throws {
         let root = try Fixtures.temporaryDirectory("model-run")
         let input = root.appendingPathComponent("in.safetensors")

@@ -81,6 +81,10 @@ import Testing
         let loaded = try LoadedModel(contentsOf: summary.modelURL)
         #expect(loaded.kind == .musicnnLinear && loaded.metadata["report"]?.contains("midlevel") == true)
         let head = try MusicnnLinearModel(loaded)
+        let described = try ModelDescription(contentsOf: summary.modelURL)
+        #expect(described.id == loaded.id && described.kind == "musicnn-linear" && described.values == 7 * 200 + 7 + 14 + 2)
+        #expect(described.reports?["midlevel"] == summary.midlevel && described.reports?["emotion"] == summary.emotion)
+        #expect(described.text().contains(summary.midlevel.table()) && described.metadata["report"] == nil)
         let infer = try InferStage(store: storeURL, model: summary.modelURL).run(progressMode: .silent)
         #expect(infer.inferred == 12)
         let predictions = try Store.open(at: storeURL).catalog.read { db in
