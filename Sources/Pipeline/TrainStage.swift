@@ -91,6 +91,11 @@ public struct TrainStage: Sendable {
         let cache = try EmbeddingCache.load(
             store: opened, writer: writer, backbone: backbone, source: self.backbone.embeddingSource, runId: runId,
             progress: progressMode)
+        if cache.entries.isEmpty, let first = cache.failures.first {
+            throw PipelineError.invalidOption(
+                "no embedding could be computed (\(cache.failures.count) excerpts failed); track \(first.track.prefix(12)): \(first.reason)"
+            )
+        }
         var perTrack: [String: [[Float]]] = [:]
         for e in cache.entries { perTrack[e.trackId, default: []].append(e.values) }
         let embeddings = perTrack.mapValues { list -> [Double] in

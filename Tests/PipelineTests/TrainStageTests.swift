@@ -159,6 +159,28 @@ import Testing
         }
     }
 
+    /// A store ingested with another front end (12 bands per octave) has no input the RF-ResNet
+    /// takes: training says so, with the reason, instead of only "no track has an embedding".
+    @Test func anRFResNetBackboneOnAnotherFrontEndSaysWhyNoEmbeddingExists() async throws {
+        let corpus = root.appendingPathComponent("corpus")
+        let other = root.appendingPathComponent("store-12")
+        var options = IngestOptions(corpus: corpus, store: other)
+        options.frontEnd.spectrogram.bandsPerOctave = 12
+        _ = try await IngestStage(options: options).run(progressMode: .silent)
+        let store = try Store.open(at: other)
+        let tracks = try store.catalog.read { db in try String.fetchAll(db, sql: "SELECT id FROM tracks") }
+        try store.catalog.write { db in
+            for t in tracks {
+                for name in RFResNet.conceptNames + RFResNet.outputNames { try label(t, name, 0.1).upsert(db) }
+            }
+        }
+        var stage = TrainStage(store: other, output: root.appendingPathComponent("x.safetensors"))
+        stage.backbone = .rfresnet(checkpoint: Fixtures.url("rfresnet/weights.safetensors"))
+        #expect { _ = try stage.run(progressMode: .silent) } throws: {
+            "\($0)".contains("no embedding could be computed (12 excerpts failed)") && "\($0)".contains("149 bands")
+        }
+    }
+
     @Test func anRFResNetBackboneMustBeAnRFResNetCheckpoint() throws {
         _ = try writeLabels()
         var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("x.safetensors"))
