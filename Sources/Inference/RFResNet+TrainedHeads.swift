@@ -4,7 +4,8 @@ extension RFResNet {
     /// The state-dict tensors of `checkpoint` with its two linear layers replaced by trained ones
     /// (weights and intercepts; see `conceptBias`): the conv trunk and its batch-norm statistics are
     /// kept byte for byte, so the result is an RF-ResNet file like any other whose pooled embedding
-    /// is the one the layers were fitted on. The result is checked by loading it.
+    /// is the one the layers were fitted on. The checkpoint is checked by loading it, the layers'
+    /// sizes against its embedding width.
     /// - Parameters:
     ///   - conceptWeights: 7 × `embeddingChannels`, row-major; `conceptBias`: 7.
     ///   - outputWeights: 2 × 7, row-major; `outputBias`: 2.
@@ -27,7 +28,6 @@ extension RFResNet {
         tensors["concepts_layer.2.bias"] = Tensor(floats: conceptBias, shape: [c])
         tensors["feed_forward.weight"] = Tensor(floats: outputWeights, shape: [o, c])
         tensors["feed_forward.bias"] = Tensor(floats: outputBias, shape: [o])
-        _ = try RFResNet(weights: tensors, winograd: false)
         return tensors
     }
 }

@@ -182,7 +182,7 @@ public struct RFResNet: Sendable {
     }
 
     /// The two linear layers on pooled embeddings (batch × `embeddingChannels`): concepts, then outputs.
-    public func heads(pooled: [Float], batch: Int) -> (concepts: [Float], output: [Float]) {
+    private func heads(pooled: [Float], batch: Int) -> (concepts: [Float], output: [Float]) {
         var concepts = Kernels.linear(
             pooled, batch: batch, weights: conceptWeights, outFeatures: Self.conceptNames.count,
             inFeatures: embeddingChannels)

@@ -1,4 +1,3 @@
-import DSP
 import Foundation
 import GRDB
 import Inference
@@ -114,17 +113,11 @@ public enum EmbeddingCache {
             }
         case .rfresnetTrunk:
             let model = try RFResNet(weights: backbone.tensors)
-            let bands = LogarithmicFilterbank().bandCount
-            let width = SpectrogramConfig.paper.modelInputFrames
-            return { t in
-                guard t.shape.count == 2, t.shape[0] == bands else {
-                    throw PipelineError.invalidOption(
-                        "stored spectrogram has shape \(t.shape); the RF-ResNet expects \(bands) bands: re-ingest with the paper's front end"
-                    )
-                }
-                let spec = Spectrogram(bandCount: t.shape[0], frameCount: t.shape[1], values: try t.floats())
-                let input = spec.modelInput(length: width).values
-                return try model.forward(FeatureMap(batch: 1, channels: 1, height: bands, width: width, values: input)).pooled
+            return { spectrogram in
+                let input = FeatureMap(
+                    batch: 1, channels: 1, height: RFResNetInput.bands, width: RFResNetInput.frames,
+                    values: try RFResNetInput.values(of: spectrogram))
+                return try model.forward(input).pooled
             }
         }
     }

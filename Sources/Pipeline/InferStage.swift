@@ -1,4 +1,3 @@
-import DSP
 import Foundation
 import GRDB
 import Inference
@@ -61,8 +60,8 @@ public struct InferStage: Sendable {
         let model = try RFResNet(weights: loaded.tensors)
         let opened = try Store.open(at: store)
         let writer = try opened.writer()
-        let bands = LogarithmicFilterbank().bandCount
-        let width = SpectrogramConfig.paper.modelInputFrames
+        let bands = RFResNetInput.bands
+        let width = RFResNetInput.frames
         try loaded.register(
             in: opened.catalog, frontEnd: "logfiltspec:\(bands)x\(width)",
             labels: CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames]))
@@ -95,11 +94,7 @@ public struct InferStage: Sendable {
             let batch = Array(jobs[batchStart..<min(jobs.count, batchStart + batchSize)])
             var input = [Float]()
             input.reserveCapacity(batch.count * bands * width)
-            for job in batch {
-                let t = try opened.read(job.array)
-                let spec = Spectrogram(bandCount: t.shape[0], frameCount: t.shape[1], values: try t.floats())
-                input += spec.modelInput(length: width).values
-            }
+            for job in batch { input += try RFResNetInput.values(of: try opened.read(job.array)) }
             let result = try model.forward(
                 FeatureMap(batch: batch.count, channels: 1, height: bands, width: width, values: input))
             try store(result, for: batch, model: loaded.id, weights: model.conceptToOutputWeights, runId: runId, writer: writer)

@@ -50,7 +50,7 @@ extension StoreMerge {
             guard let old = row.id else { continue }
             let excerpt = try row.excerptId.map { id throws(StoreError) in
                 guard let mapped = excerpts[id] else {
-                    throw StoreError.catalog(reason: "array \(id) of \(source.root.path) points at a missing excerpt \(id)")
+                    throw StoreError.catalog(reason: "array \(old) of \(source.root.path) points at a missing excerpt \(id)")
                 }
                 return mapped
             }

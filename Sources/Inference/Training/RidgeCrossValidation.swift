@@ -6,8 +6,8 @@ import Foundation
 /// targets; ties go to the larger α); refit on all rows with it. With `alphaPerTarget` each
 /// target gets the α with its own smallest validation MSE (scikit-learn's
 /// `RidgeCV(alpha_per_target=True)`): targets of a multi-output ridge are independent problems,
-/// so a target the features cannot predict is shrunk to its mean without holding back the others. Folds are group-exclusive when the
-/// training set has group labels (`CrossValidationFolds`). Every fit standardises with its own
+/// so a target the features cannot predict is shrunk to its mean without holding back the others.
+/// Folds are group-exclusive when the training set has group labels (`CrossValidationFolds`). Every fit standardises with its own
 /// training rows' statistics, so no held-out row leaks into a fold's model.
 public struct RidgeCrossValidation: Sendable {
     /// 15 values, logarithmic from 10⁻³ to 10⁴ (half a decade apart).

@@ -8,11 +8,10 @@ extension TrainingReport {
     ///     arousal    0.123 ± 0.010    0.456 ± 0.020
     ///     valence    0.150 ± 0.012    0.301 ± 0.041
     ///     α = 3.16 (15 values from 0.001 to 1e+04)
-    ///
-    /// (with α chosen per target, an `α` column and "α chosen per target (…)")
     ///     5 group-exclusive folds over 87 groups (seed 0), 1200 rows, 200 features, standardised
     ///
-    /// A target whose R² is undefined on some folds is marked `*` and footnoted.
+    /// With α chosen per target, an `α` column and "α chosen per target (…)" instead. A target whose
+    /// R² is undefined on some folds is marked `*` and footnoted.
     public func table() -> String {
         let perTarget = alphaPerTarget
         let header = ["target", "RMSE", "R²"] + (perTarget ? ["α"] : [])
