@@ -1,56 +1,132 @@
 import CSndfile
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Decodes any file libsndfile reads (WAV, FLAC, Ogg Vorbis, Opus, MP3, AIFF, …) to float32.
 /// Integer PCM is scaled by libsndfile's float normalisation (int16 v → v / 32768, as soundfile
 /// and librosa decode it).
+///
+/// Every file is treated as hostile: what it is (regular file, FIFO, directory, …) is checked
+/// before libsndfile opens it, the header's rate, channels and length are checked against
+/// `DecodeLimits` before any sample buffer is sized, and reading stops as soon as the limits are
+/// passed, so a lying header cannot make it allocate more either.
 public enum AudioDecoder {
     /// File extensions that ingest treats as audio.
     public static let audioExtensions: Set<String> = [
         "wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64",
     ]
 
-    /// Decodes a whole file; validates that it is non-empty and finite.
-    public static func decode(path: String) throws(AudioError) -> DecodedAudio {
+    /// The most frames an Ogg file may decode short of the length its header estimates and still
+    /// be accepted (with a warning): one Vorbis long block (8 192 samples; an Opus frame is at
+    /// most 5 760). libsndfile estimates an Ogg file's length from granule positions, which some
+    /// encoders leave a few hundred samples past the decodable end; soundfile decodes the same
+    /// frames. A larger shortfall is real truncation.
+    public static let oggShortfallTolerance = 8192
+
+    /// Decodes a whole file given as a Swift string path.
+    public static func decode(path: String, limits: DecodeLimits = .standard) throws(AudioError) -> DecodedAudio {
+        try decode(FileSystemPath(path), limits: limits)
+    }
+
+    /// Decodes a whole file; validates what it is, its header against `limits`, that it is
+    /// non-empty and that every sample is finite. Errors name the file by `file.text`.
+    public static func decode(_ file: FileSystemPath, limits: DecodeLimits = .standard) throws(AudioError) -> DecodedAudio {
+        let path = file.text
+        var status = stat()
+        guard file.withCString({ stat($0, &status) }) == 0 else {
+            throw .undecodable(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .notARegularFile(path: path, kind: FileKind.describe(mode: status.st_mode))
+        }
+        let fileSize = Int64(status.st_size)
+        guard fileSize > 0 else { throw .empty(path: path) }
+
         var info = SF_INFO()
-        guard let file = sf_open(path, Int32(SFM_READ), &info) else {
-            throw .undecodable(path: path, reason: String(cString: sf_strerror(nil)))
+        guard let handle = file.withCString({ sf_open($0, Int32(SFM_READ), &info) }) else {
+            throw .undecodable(path: path, reason: unrecognised(fileSize: fileSize, message: String(cString: sf_strerror(nil))))
         }
-        defer { sf_close(file) }
+        defer { sf_close(handle) }
         let channels = Int(info.channels)
-        guard channels > 0, info.samplerate > 0 else {
-            throw .undecodable(path: path, reason: "invalid header: \(channels) channels at \(info.samplerate) Hz")
+        let rate = Int(info.samplerate)
+        guard channels > 0, rate > 0 else {
+            throw .undecodable(path: path, reason: "invalid header: \(channels) channels at \(rate) Hz")
         }
+        guard rate >= limits.minSampleRate, rate <= limits.maxSampleRate else {
+            throw .outOfLimits(
+                path: path,
+                reason: "the header declares \(rate) Hz; accepted rates are \(limits.minSampleRate)–\(limits.maxSampleRate) Hz")
+        }
+        guard channels <= limits.maxChannels else {
+            throw .outOfLimits(path: path, reason: "the header declares \(channels) channels; at most \(limits.maxChannels) are accepted")
+        }
+        let maxFrames = limits.maxFrames(sampleRate: rate)
+        // SF_COUNT_MAX means "unknown length" (a stream); anything else is the header's claim.
+        let known = info.frames > 0 && info.frames < Int64.max
+        if known, info.frames > maxFrames {
+            throw .tooLong(path: path, seconds: Double(info.frames) / Double(rate), limit: limits.maxDuration)
+        }
+        let declared = known ? Int(info.frames) : 0
 
         var samples: [Float] = []
-        let declared = info.frames > 0 && info.frames < Int64(Int32.max) ? Int(info.frames) : 0
-        samples.reserveCapacity(declared * channels)
+        // Never trust the header for the allocation: at most what the file's own size suggests.
+        samples.reserveCapacity(min(declared * channels, Int(min(fileSize, Int64(Int32.max)))))
         let chunkFrames = 65536
         var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+        var frames: Int64 = 0
         while true {
-            let read = chunk.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress, sf_count_t(chunkFrames)) }
+            let read = chunk.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunkFrames)) }
             if read <= 0 { break }
+            frames += Int64(read)
+            if frames > maxFrames {
+                throw .tooLong(
+                    path: path, seconds: max(Double(frames), Double(declared)) / Double(rate), limit: limits.maxDuration)
+            }
             samples.append(contentsOf: chunk[0..<(Int(read) * channels)])
         }
-        let status = sf_error(file)
-        if status != 0 {
-            throw .truncated(path: path, reason: String(cString: sf_error_number(status)))
+        let errorCode = sf_error(handle)
+        if errorCode != 0 {
+            throw .truncated(path: path, reason: String(cString: sf_error_number(errorCode)))
         }
-        let frames = samples.count / channels
-        guard frames > 0 else { throw .empty(path: path) }
-        if declared > 0, frames < declared, !isMPEG(info.format) {
-            throw .truncated(path: path, reason: "decoded \(frames) of \(declared) frames the header declares")
+        let decoded = Int(frames)
+        guard decoded > 0 else { throw .empty(path: path) }
+        var warnings: [String] = []
+        if declared > 0, decoded < declared, !isMPEG(info.format) {
+            let shortfall = declared - decoded
+            if isOgg(info.format), shortfall <= oggShortfallTolerance {
+                warnings.append(
+                    "decoded \(decoded) of the \(declared) frames the Ogg header estimates (\(shortfall) short, "
+                        + "within the \(oggShortfallTolerance)-frame tolerance); kept the \(decoded) decoded frames")
+            } else if samples.allSatisfy({ $0 == 0 }) {
+                throw .silent(path: path)
+            } else {
+                throw .truncated(path: path, reason: "decoded \(decoded) of \(declared) frames the header declares")
+            }
         }
         if let bad = samples.firstIndex(where: { !$0.isFinite }) {
             throw .nonFinite(path: path, firstIndex: bad / channels)
         }
         return DecodedAudio(
-            samples: samples, channelCount: channels, sampleRate: Int(info.samplerate),
-            formatName: formatName(info.format), tags: tags(of: file))
+            samples: samples, channelCount: channels, sampleRate: rate, formatName: formatName(info.format),
+            tags: tags(of: handle), warnings: warnings)
+    }
+
+    /// Why libsndfile could not open a regular, non-empty file. Its message for an unrecognised
+    /// MPEG stream ("File does not exist or is not a regular file (possibly a pipe?)") is wrong
+    /// for a file just checked to exist and be regular, so it is replaced.
+    static func unrecognised(fileSize: Int64, message: String) -> String {
+        let misleading = message.contains("does not exist") || message.contains("not a regular file")
+        return "not an audio format libsndfile recognises (a regular file of \(fileSize) bytes"
+            + (misleading ? ")" : "; libsndfile: \(message))")
     }
 
     /// MP3 headers give an estimate of the frame count, not a promise.
     private static func isMPEG(_ format: Int32) -> Bool { format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_MPEG) }
+
+    private static func isOgg(_ format: Int32) -> Bool { format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_OGG) }
 
     private static func formatName(_ format: Int32) -> String {
         var info = SF_FORMAT_INFO()

@@ -8,8 +8,15 @@ public struct DecodedAudio: Sendable {
     public var formatName: String
     /// Tag strings libsndfile exposes (title, artist, album, genre, date, comment, tracknumber).
     public var tags: [String: String]
+    /// What was accepted despite an irregularity (an Ogg length estimate a few frames long), for
+    /// the run's log and the catalog's `run_warnings`.
+    public var warnings: [String]
 
-    public init(samples: [Float], channelCount: Int, sampleRate: Int, formatName: String = "", tags: [String: String] = [:]) {
+    public init(
+        samples: [Float], channelCount: Int, sampleRate: Int, formatName: String = "", tags: [String: String] = [:],
+        warnings: [String] = []
+    ) {
+        self.warnings = warnings
         self.samples = samples
         self.channelCount = channelCount
         self.sampleRate = sampleRate

@@ -20,7 +20,14 @@ public struct Resampler: Sendable {
     {
         guard inputRate != outputRate else { return input }
         guard !input.isEmpty else { return [] }
-        let outputLength = (input.count * outputRate + inputRate - 1) / inputRate
+        guard inputRate > 0, outputRate > 0 else {
+            throw .resampling(path: path, reason: "rates \(inputRate) → \(outputRate) Hz are not positive")
+        }
+        let (scaled, overflow) = input.count.multipliedReportingOverflow(by: outputRate)
+        guard !overflow, scaled <= Int.max - inputRate else {
+            throw .resampling(path: path, reason: "\(input.count) samples at \(inputRate) → \(outputRate) Hz is too many")
+        }
+        let outputLength = (scaled + inputRate - 1) / inputRate
         var output = [Float](repeating: 0, count: outputLength)
         var ioSpec = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
         var qualitySpec = soxr_quality_spec(quality.recipe, 0)

@@ -4,7 +4,8 @@ import Store
 /// A model file loaded from disk and recognised by its tensor names: the paper's RF-ResNet
 /// (PyTorch keys), the musicnn tagger (TensorFlow keys), or an explainable linear head on
 /// musicnn's embedding written by `stemtrace train` (`concepts.weight`, `output.weight`). Its `id` is the
-/// XXH3-128 of the file's bytes: the store identifies models by content, never by path.
+/// XXH3-128 of the file's bytes: the store identifies models by content, never by path. A file
+/// whose header is malformed or whose weights hold NaN or ±Inf is refused here, before any use.
 public struct LoadedModel: Sendable {
     public enum Kind: String, Sendable {
         case rfresnet, musicnn
@@ -26,6 +27,12 @@ public struct LoadedModel: Sendable {
         do { tensors = try Safetensors.decode(data, source: url.path) } catch {
             throw .unreadable(path: url.path, reason: error.description)
         }
+        // One NaN weight poisons every prediction it touches; refuse the file instead.
+        for name in tensors.keys.sorted() {
+            if let index = tensors[name]?.firstNonFiniteIndex() {
+                throw .nonFiniteWeight(path: url.path, tensor: name, index: index)
+            }
+        }
         if tensors["in_c.0.weight"] != nil {
             kind = .rfresnet
         } else if tensors["conv2d/kernel"] != nil || tensors.keys.contains(where: { $0.hasPrefix("batch_normalization") }) {
@@ -44,6 +51,8 @@ public struct LoadedModel: Sendable {
         self.id = hasher.finalize()
         self.url = url
         self.tensors = tensors
-        self.metadata = (try? Safetensors.metadata(data)) ?? [:]
+        do { self.metadata = try Safetensors.metadata(data, source: url.path) } catch {
+            throw .unreadable(path: url.path, reason: error.description)
+        }
     }
 }

@@ -6,6 +6,10 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case weightShape(model: String, name: String, expected: String, actual: [Int])
     case inputShape(model: String, reason: String)
     case unreadable(path: String, reason: String)
+    /// A weight is NaN or ±Inf: refused at load, so no prediction is ever made with it.
+    case nonFiniteWeight(path: String, tensor: String, index: Int)
+    /// The model produced NaN or ±Inf (finite but huge weights overflow): refused, never stored.
+    case nonFiniteOutput(model: String, input: String, target: String)
 
     public var description: String {
         switch self {
@@ -13,6 +17,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case let .weightShape(m, n, e, a): "\(m): weight '\(n)' has shape \(a), expected \(e)"
         case let .inputShape(m, r): "\(m): \(r)"
         case let .unreadable(p, r): "\(p): cannot load model: \(r)"
+        case let .nonFiniteWeight(p, t, i): "\(p): cannot load model: weight '\(t)' has a NaN or infinite value at element \(i)"
+        case let .nonFiniteOutput(m, input, t):
+            "model \(m) gave a NaN or infinite value for target '\(t)' on \(input); the result is not stored"
         }
     }
 }
@@ -26,6 +33,9 @@ struct WeightTable {
         guard let t = tensors[name] else { throw .missingWeight(model: model, name: name) }
         guard t.shape.count == rank, t.dtype == .f32, let values = try? t.floats() else {
             throw .weightShape(model: model, name: name, expected: "a float32 tensor of rank \(rank)", actual: t.shape)
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteWeight(path: model, tensor: name, index: bad)
         }
         return (t.shape, values)
     }

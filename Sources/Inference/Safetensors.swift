@@ -6,57 +6,128 @@ import Store
 /// first byte after the header), then the raw little-endian data. Matches
 /// https://github.com/huggingface/safetensors so files load with `safetensors.numpy.load_file`.
 public enum Safetensors {
-    /// Parses a whole file held in memory.
-    public static func decode(_ data: Data, source: String = "<memory>") throws(SafetensorsError) -> [String: Tensor] {
+    /// The largest header this reader accepts, as the reference implementation limits it
+    /// (`MAX_HEADER_SIZE`, 100 MB): a forged length can never make it parse gigabytes of JSON.
+    public static let maxHeaderLength = 100_000_000
+
+    /// One tensor's header entry after validation: where its bytes lie in the data section.
+    struct Entry {
+        var name: String
+        var dtype: DType
+        var shape: [Int]
+        var begin: Int
+        var end: Int
+    }
+
+    /// A validated header: the tensor entries (ordered by offset), the metadata strings and
+    /// where the data section starts in the file.
+    struct Header {
+        var entries: [Entry]
+        var metadata: [String: String]
+        var dataStart: Int
+    }
+
+    /// Parses and validates the header before any tensor byte is touched, as SQLite treats a
+    /// database file: every size read from the file is checked with overflow-checked arithmetic.
+    /// The header length must fit the file (and `maxHeaderLength`); each entry needs a known
+    /// dtype, non-negative dimensions whose element count × width is representable, and
+    /// `data_offsets` [begin, end] with begin ≤ end inside the data section and end − begin equal
+    /// to that byte size; entries must not overlap.
+    static func header(_ data: Data, source: String) throws(SafetensorsError) -> Header {
         guard data.count >= 8 else { throw .malformed(source: source, reason: "shorter than the 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8) else {
-            throw .malformed(source: source, reason: "header length \(headerLength) exceeds file size \(data.count)")
+        let declared = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard declared <= UInt64(data.count - 8), let headerLength = Int(exactly: declared) else {
+            throw .malformed(source: source, reason: "header length \(declared) exceeds the file size \(data.count)")
+        }
+        guard headerLength <= maxHeaderLength else {
+            throw .malformed(source: source, reason: "header length \(headerLength) exceeds the \(maxHeaderLength)-byte limit")
         }
         let headerStart = data.startIndex + 8
-        let dataStart = headerStart + Int(headerLength)
+        let dataStart = headerStart + headerLength
+        let dataLength = data.endIndex - dataStart
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: data[headerStart..<dataStart])
         } catch {
             throw .malformed(source: source, reason: "header is not JSON: \(error)")
         }
-        guard let header = json as? [String: Any] else { throw .malformed(source: source, reason: "header is not a JSON object") }
-        var tensors: [String: Tensor] = [:]
-        for (name, value) in header where name != "__metadata__" {
+        guard let object = json as? [String: Any] else { throw .malformed(source: source, reason: "header is not a JSON object") }
+        var metadata: [String: String] = [:]
+        if let raw = object["__metadata__"] {
+            guard let strings = raw as? [String: String] else {
+                throw .malformed(source: source, reason: "__metadata__ is not an object of strings")
+            }
+            metadata = strings
+        }
+        var entries: [Entry] = []
+        for (name, value) in object where name != "__metadata__" {
             guard let entry = value as? [String: Any],
                 let dtypeName = entry["dtype"] as? String,
-                let shape = entry["shape"] as? [Int],
-                let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
+                let shapeNumbers = entry["shape"] as? [NSNumber],
+                let offsetNumbers = entry["data_offsets"] as? [NSNumber], offsetNumbers.count == 2
             else { throw .malformed(source: source, reason: "entry '\(name)' lacks dtype, shape or data_offsets") }
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw .unsupportedDType(source: source, tensor: name, dtype: dtypeName)
             }
-            let begin = dataStart + offsets[0]
-            let end = dataStart + offsets[1]
-            guard offsets[0] >= 0, begin <= end, end <= data.endIndex else {
-                throw .malformed(source: source, reason: "entry '\(name)' points outside the file")
+            guard let shape = integers(shapeNumbers), let offsets = integers(offsetNumbers) else {
+                throw .malformed(source: source, reason: "entry '\(name)': shape and data_offsets must be integers")
             }
+            guard let byteCount = Tensor.byteCount(shape: shape, dtype: dtype) else {
+                throw .malformed(
+                    source: source, reason: "entry '\(name)': shape \(shape) of \(dtype.rawValue) is negative or too large")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, begin <= end, end <= dataLength else {
+                throw .malformed(
+                    source: source,
+                    reason: "entry '\(name)': data_offsets [\(begin), \(end)] lie outside the \(dataLength)-byte data section")
+            }
+            guard end - begin == byteCount else {
+                throw .malformed(
+                    source: source,
+                    reason: "entry '\(name)': data_offsets [\(begin), \(end)] hold \(end - begin) bytes, shape \(shape) of \(dtype.rawValue) needs \(byteCount)"
+                )
+            }
+            entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
+        }
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        for (previous, next) in zip(entries, entries.dropFirst()) where next.begin < previous.end {
+            throw .malformed(source: source, reason: "entries '\(previous.name)' and '\(next.name)' overlap")
+        }
+        return Header(entries: entries, metadata: metadata, dataStart: dataStart)
+    }
+
+    /// JSON numbers as `Int`, or nil when one is not a plain integer in range (1.5, 1e300, 2^64):
+    /// the number's own decimal text must parse as an `Int`, so nothing is rounded or truncated.
+    private static func integers(_ numbers: [NSNumber]) -> [Int]? {
+        var out: [Int] = []
+        out.reserveCapacity(numbers.count)
+        for n in numbers {
+            guard let exact = Int(n.stringValue) else { return nil }
+            out.append(exact)
+        }
+        return out
+    }
+
+    /// Parses a whole file held in memory (header validated first; see `header(_:source:)`).
+    public static func decode(_ data: Data, source: String = "<memory>") throws(SafetensorsError) -> [String: Tensor] {
+        let parsed = try header(data, source: source)
+        var tensors: [String: Tensor] = [:]
+        for entry in parsed.entries {
+            let begin = parsed.dataStart + entry.begin
+            let end = parsed.dataStart + entry.end
             do {
-                tensors[name] = try Tensor(dtype: dtype, shape: shape, bytes: Data(data[begin..<end]))
+                tensors[entry.name] = try Tensor(dtype: entry.dtype, shape: entry.shape, bytes: Data(data[begin..<end]))
             } catch {
-                throw .malformed(source: source, reason: "entry '\(name)': \(error)")
+                throw .malformed(source: source, reason: "entry '\(entry.name)': \(error)")
             }
         }
         return tensors
     }
 
     /// The `__metadata__` strings of a file held in memory (empty when there are none).
-    public static func metadata(_ data: Data) throws(SafetensorsError) -> [String: String] {
-        guard data.count >= 8 else { throw .malformed(source: "<memory>", reason: "shorter than the 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8) else { throw .malformed(source: "<memory>", reason: "header too long") }
-        let start = data.startIndex + 8
-        guard let json = try? JSONSerialization.jsonObject(with: data[start..<(start + Int(headerLength))]) as? [String: Any]
-        else {
-            throw .malformed(source: "<memory>", reason: "header is not a JSON object")
-        }
-        return (json["__metadata__"] as? [String: String]) ?? [:]
+    public static func metadata(_ data: Data, source: String = "<memory>") throws(SafetensorsError) -> [String: String] {
+        try header(data, source: source).metadata
     }
 
     /// Reads a file from disk.

@@ -8,7 +8,9 @@ import Store
 /// and relative effects (effect ÷ Σ|effects| of that output). Results are stored under the
 /// model's content hash: another model adds rows, the same model skips excerpts it has done.
 /// The weights and the stored input size are checked before any work. With a partition, only the
-/// excerpts of its tracks are run (the others are counted in `outsidePartition`).
+/// excerpts of its tracks are run (the others are counted in `outsidePartition`). An excerpt whose
+/// record is damaged, that the model cannot take, or for which the model gives NaN or ±Inf is
+/// named in `failures` (and `run_failures`) and left out; the run goes on with the others.
 public struct InferStage: Sendable {
     public struct Summary: Sendable {
         public var runId: Int64
@@ -18,6 +20,8 @@ public struct InferStage: Sendable {
         public var skipped = 0
         /// Excerpts left alone because their track is in another partition.
         public var outsidePartition = 0
+        /// Excerpts that could not be inferred, by track, with the reason.
+        public var failures: [TrackFailures.Item] = []
         public var seconds = 0.0
     }
 
@@ -89,49 +93,85 @@ public struct InferStage: Sendable {
             command: "infer", parameters: parameters(model: loaded.id, batch: true), configHash: loaded.id)
         var summary = Summary(
             runId: runId, modelId: loaded.id, excerpts: all.count, skipped: all.count - jobs.count, outsidePartition: outside)
+        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
         let progress = ProgressReporter(label: "infer", total: jobs.count, mode: progressMode)
-        for batchStart in stride(from: 0, to: jobs.count, by: batchSize) {
-            let batch = Array(jobs[batchStart..<min(jobs.count, batchStart + batchSize)])
-            var input = [Float]()
-            input.reserveCapacity(batch.count * bands * width)
-            for job in batch { input += try RFResNetInput.values(of: try opened.read(job.array)) }
-            let result = try model.forward(
-                FeatureMap(batch: batch.count, channels: 1, height: bands, width: width, values: input))
-            try store(result, for: batch, model: loaded.id, weights: model.conceptToOutputWeights, runId: runId, writer: writer)
-            summary.inferred += batch.count
-            for _ in batch { progress.advance() }
+        do {
+            for batchStart in stride(from: 0, to: jobs.count, by: batchSize) {
+                let batch = Array(jobs[batchStart..<min(jobs.count, batchStart + batchSize)])
+                var ready: [Job] = []
+                var input = [Float]()
+                input.reserveCapacity(batch.count * bands * width)
+                for job in batch {
+                    do {
+                        input += try RFResNetInput.values(of: try opened.read(job.array))
+                        ready.append(job)
+                    } catch {
+                        failures.add(trackId: job.trackId, error)
+                        progress.advance(failed: true)
+                    }
+                }
+                guard !ready.isEmpty else { continue }
+                let result = try model.forward(
+                    FeatureMap(batch: ready.count, channels: 1, height: bands, width: width, values: input))
+                let c = RFResNet.conceptNames.count
+                let o = RFResNet.outputNames.count
+                var rows: [ExcerptResult] = []
+                for (n, job) in ready.enumerated() {
+                    let row = ExcerptResult(
+                        excerptId: job.excerptId, trackId: job.trackId,
+                        concepts: Array(result.concepts[(n * c)..<((n + 1) * c)]),
+                        outputs: Array(result.output[(n * o)..<((n + 1) * o)]))
+                    do {
+                        try row.checkFinite(
+                            conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: loaded.id)
+                        rows.append(row)
+                        progress.advance()
+                    } catch {
+                        failures.add(trackId: job.trackId, error)
+                        progress.advance(failed: true)
+                    }
+                }
+                try Self.store(
+                    rows, conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: loaded.id,
+                    weights: model.conceptToOutputWeights, runId: runId, writer: writer)
+                summary.inferred += rows.count
+            }
+        } catch {
+            try? writer.updateRun(runId, counts: RunCounts(), status: "failed")
+            throw error
         }
         progress.finish()
         summary.seconds = Date().timeIntervalSince(start)
+        summary.failures = failures.items
         var counts = RunCounts()
         counts.processed = jobs.count
         counts.succeeded = summary.inferred
         counts.skipped = summary.skipped
-        try writer.updateRun(runId, counts: counts, status: "completed")
+        counts.failed = failures.count
+        try failures.close(run: runId, counts: counts, writer: writer)
         return summary
     }
 
-    private func store(
-        _ result: RFResNet.Result, for batch: [Job], model: String, weights: [Float], runId: Int64,
-        writer: StoreWriter
-    ) throws {
-        let c = RFResNet.conceptNames.count
-        let o = RFResNet.outputNames.count
-        let rows = batch.enumerated().map { n, job in
-            (
-                excerptId: job.excerptId, trackId: job.trackId, concepts: Array(result.concepts[(n * c)..<((n + 1) * c)]),
-                outputs: Array(result.output[(n * o)..<((n + 1) * o)])
-            )
+    /// One excerpt's results: its concepts and outputs in the model's order.
+    struct ExcerptResult {
+        var excerptId: Int64
+        var trackId: String
+        var concepts: [Float]
+        var outputs: [Float]
+
+        /// Throws `ModelError.nonFiniteOutput` naming the first NaN or ±Inf value: such a result is
+        /// refused, never stored or silently dropped.
+        func checkFinite(conceptNames: [String], outputNames: [String], model: String) throws(ModelError) {
+            let names = conceptNames + outputNames
+            if let bad = (concepts + outputs).firstIndex(where: { !$0.isFinite }) {
+                throw .nonFiniteOutput(model: model, input: "excerpt \(excerptId)", target: names[bad])
+            }
         }
-        try Self.store(
-            rows, conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: model, weights: weights,
-            runId: runId,
-            writer: writer)
     }
 
     /// Writes predictions and effects (outputs × concepts `weights`) of excerpts.
     static func store(
-        _ rows: [(excerptId: Int64, trackId: String, concepts: [Float], outputs: [Float])], conceptNames: [String],
+        _ rows: [ExcerptResult], conceptNames: [String],
         outputNames: [String], model: String, weights: [Float], runId: Int64, writer: StoreWriter
     ) throws {
         let now = Timestamp.now()
@@ -191,9 +231,18 @@ public struct InferStage: Sendable {
             runId: runId, progress: progressMode)
         let todo = cache.entries.filter { !done.contains($0.excerptId) }
         let skipped = cache.entries.count - todo.count
-        let rows = todo.map { e in
+        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
+        for failure in cache.failures { failures.add(trackId: failure.track, failure.reason) }
+        var rows: [ExcerptResult] = []
+        for e in todo {
             let r = head.predict(embedding: e.values)
-            return (excerptId: e.excerptId, trackId: e.trackId, concepts: r.concepts, outputs: r.output)
+            let row = ExcerptResult(excerptId: e.excerptId, trackId: e.trackId, concepts: r.concepts, outputs: r.output)
+            do {
+                try row.checkFinite(conceptNames: head.conceptNames, outputNames: head.outputNames, model: loaded.id)
+                rows.append(row)
+            } catch {
+                failures.add(trackId: e.trackId, error)
+            }
         }
         try Self.store(
             rows, conceptNames: head.conceptNames, outputNames: head.outputNames, model: loaded.id, weights: head.outputWeights,
@@ -202,13 +251,14 @@ public struct InferStage: Sendable {
             runId: runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: skipped,
             outsidePartition: cache.outsidePartition)
         summary.inferred = rows.count
+        summary.failures = failures.items
         summary.seconds = Date().timeIntervalSince(start)
         var counts = RunCounts()
         counts.processed = todo.count + cache.failures.count
         counts.succeeded = rows.count
-        counts.failed = cache.failures.count
+        counts.failed = failures.count
         counts.skipped = skipped
-        try writer.updateRun(runId, counts: counts, status: "completed")
+        try failures.close(run: runId, counts: counts, writer: writer)
         return summary
     }
 }

@@ -15,6 +15,10 @@ public enum IngestReport {
         }
         lines.append("  failed      \(s.counts.failed)")
         for f in s.failures { lines.append("    \(f.path): \(f.reason)") }
+        if !s.warnings.isEmpty {
+            lines.append("  warnings    \(s.warnings.count)  (stored; recorded in run_warnings)")
+            for w in s.warnings { lines.append("    \(w.path): \(w.reason)") }
+        }
         return lines.joined(separator: "\n")
     }
 }

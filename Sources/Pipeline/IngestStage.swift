@@ -19,6 +19,14 @@ public struct IngestOptions: Sendable, Codable {
     public var mixturesOnly = false
     /// Only tracks of this partition are stored (`--partition k/N`); nil: every track.
     public var partition: Partition?
+    /// Bounds on one file (sample rates, channels, `--max-duration`), checked before decoding.
+    public var limits = DecodeLimits.standard
+    /// The longest track ingest takes, in seconds (`--max-duration`; default 3 hours).
+    public var maxDuration: Double {
+        get { limits.maxDuration }
+        set { limits.maxDuration = newValue }
+    }
+    public static let defaultMaxDuration = DecodeLimits.standard.maxDuration
 
     public init(corpus: URL, store: URL) {
         self.corpus = corpus
@@ -36,8 +44,11 @@ public struct IngestSummary: Sendable, Equatable {
     /// Files whose audio belongs to another partition: decoded, neither stored nor failed.
     public var otherPartition = 0
     public var failures: [Failure] = []
+    /// Files stored despite an irregularity, with what was noticed (also in `run_warnings`).
+    public var warnings: [Failure] = []
     public var seconds: Double = 0
 
+    /// A file and what went wrong with it (or, for a warning, what was accepted).
     public struct Failure: Sendable, Equatable {
         public var path: String
         public var reason: String
@@ -65,7 +76,7 @@ public struct IngestStage: Sendable {
 
     /// The result of analysing one file in a worker.
     enum FileOutcome: Sendable {
-        case stored(PendingTrack)
+        case stored(PendingTrack, warnings: [String])
         case skipped
         case otherPartition
         case failed(path: String, reason: String)
@@ -75,7 +86,7 @@ public struct IngestStage: Sendable {
         let startTime = Date()
         if options.workers > 1 { BLASThreading.limit(to: 1) }  // parallel over tracks instead
         var files = try CorpusScanner.audioFiles(in: options.corpus)
-        if options.mixturesOnly { files = files.filter(StemFolder.isMixture) }
+        if options.mixturesOnly { files = files.filter { StemFolder.isMixture($0.url) } }
         let metadata = try options.metadataCSV.map { url throws(PipelineError) in try MetadataTable(url: url) }
         let store = try Store.open(at: options.store, create: true)
         let writer = try store.writer(shardLimit: options.shardLimit)
@@ -91,7 +102,8 @@ public struct IngestStage: Sendable {
         let runId = try writer.beginRun(command: "ingest", parameters: CanonicalJSON.string(parameters), configHash: configHash)
         let analyser = TrackAnalyser(
             config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
-            metadata: metadata, catalog: store.catalog, separator: separator, partition: options.partition)
+            metadata: metadata, catalog: store.catalog, separator: separator, partition: options.partition,
+            limits: options.limits)
         var summary = IngestSummary(runId: runId, found: files.count, partition: options.partition)
         let progress = ProgressReporter(label: "ingest", total: files.count, mode: progressMode)
         let share = options.partition.map { ", partition \($0)" } ?? ""
@@ -101,47 +113,61 @@ public struct IngestStage: Sendable {
 
         var batch: [PendingTrack] = []
         var batchFailures: [RunFailureRecord] = []
+        var batchWarnings: [RunWarningRecord] = []
         func flush() throws {
-            guard !batch.isEmpty || !batchFailures.isEmpty else { return }
-            let outcome = try writer.commit(batch, failures: batchFailures, runId: runId)
+            guard !batch.isEmpty || !batchFailures.isEmpty || !batchWarnings.isEmpty else { return }
+            let outcome = try writer.commit(batch, failures: batchFailures, warnings: batchWarnings, runId: runId)
             summary.counts.succeeded += outcome.stored.count
             summary.counts.duplicates += outcome.duplicates.count
             batch.removeAll(keepingCapacity: true)
             batchFailures.removeAll()
+            batchWarnings.removeAll()
             try writer.updateRun(runId, counts: summary.counts)
         }
 
-        try await withThrowingTaskGroup(of: FileOutcome.self) { group in
-            var next = files.makeIterator()
-            func schedule() {
-                guard let file = next.next() else { return }
-                group.addTask { await analyser.analyse(file) }
-            }
-            for _ in 0..<max(1, options.workers) { schedule() }
-            while let outcome = try await group.next() {
-                summary.counts.processed += 1
-                switch outcome {
-                case let .stored(track):
-                    batch.append(track)
-                    progress.advance()
-                case .skipped:
-                    summary.counts.skipped += 1
-                    progress.advance()
-                case .otherPartition:
-                    summary.otherPartition += 1
-                    progress.advance()
-                case let .failed(path, reason):
-                    summary.counts.failed += 1
-                    summary.failures.append(.init(path: path, reason: reason))
-                    batchFailures.append(RunFailureRecord(runId: runId, path: path, reason: reason))
-                    progress.message("failed: \(path): \(reason)")
-                    progress.advance(failed: true)
+        do {
+            try await withThrowingTaskGroup(of: FileOutcome.self) { group in
+                var next = files.makeIterator()
+                func schedule() {
+                    guard let file = next.next() else { return }
+                    group.addTask { await analyser.analyse(file) }
                 }
-                if batch.count >= options.batchSize { try flush() }
-                schedule()
+                for _ in 0..<max(1, options.workers) { schedule() }
+                while let outcome = try await group.next() {
+                    summary.counts.processed += 1
+                    switch outcome {
+                    case let .stored(track, warnings):
+                        batch.append(track)
+                        for warning in warnings {
+                            summary.warnings.append(.init(path: track.source.path, reason: warning))
+                            batchWarnings.append(RunWarningRecord(runId: runId, path: track.source.path, message: warning))
+                            logger.warning("\(track.source.path): \(warning)")
+                        }
+                        progress.advance()
+                    case .skipped:
+                        summary.counts.skipped += 1
+                        progress.advance()
+                    case .otherPartition:
+                        summary.otherPartition += 1
+                        progress.advance()
+                    case let .failed(path, reason):
+                        summary.counts.failed += 1
+                        summary.failures.append(.init(path: path, reason: reason))
+                        batchFailures.append(RunFailureRecord(runId: runId, path: path, reason: reason))
+                        progress.message("failed: \(path): \(reason)")
+                        progress.advance(failed: true)
+                    }
+                    if batch.count >= options.batchSize { try flush() }
+                    schedule()
+                }
             }
+            try flush()
+        } catch {
+            // A write that failed (a full disk, say) has already been rolled back in the shards;
+            // record the run as failed when the catalog still takes a write.
+            try? writer.updateRun(runId, counts: summary.counts, status: "failed")
+            throw error
         }
-        try flush()
         progress.finish()
         summary.seconds = Date().timeIntervalSince(startTime)
         try writer.updateRun(runId, counts: summary.counts, status: summary.hasFailures ? "completed_with_failures" : "completed")

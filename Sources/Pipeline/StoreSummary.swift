@@ -30,7 +30,18 @@ public enum StoreSummary {
     }
 
     public static func text(_ r: VerifyReport) -> String {
-        var lines = ["verified \(r.arraysChecked) arrays: \(r.isCorrupt ? "\(r.problems.count) CORRUPT" : "all intact")"]
+        var lines: [String] = []
+        switch r.catalogCheck {
+        case .none: break
+        case .full, .quick:
+            let check = r.catalogCheck == .full ? "integrity_check" : "quick_check"
+            lines.append(
+                "catalog (\(check), foreign_key_check): "
+                    + (r.catalogProblems.isEmpty ? "ok" : "DAMAGED, \(r.catalogProblems.count) problems"))
+        }
+        for p in r.catalogProblems.prefix(20) { lines.append("  catalog: \(p)") }
+        if r.catalogProblems.count > 20 { lines.append("  catalog: … \(r.catalogProblems.count - 20) more") }
+        lines.append("verified \(r.arraysChecked) arrays: \(r.problems.isEmpty ? "all intact" : "\(r.problems.count) CORRUPT")")
         for p in r.problems { lines.append("  corrupt: \(p.message)") }
         for o in r.orphanedTails {
             lines.append(

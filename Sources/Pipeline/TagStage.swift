@@ -7,7 +7,8 @@ import Store
 /// stored excerpt mix (resampled 22 050 → 16 000 Hz with soxr; musicnn itself used resampy).
 /// The top tags are stored in `tags` with their probability and the model's id as the source,
 /// beside file-metadata and CSV tags; the model is registered in `models`. Tracks already tagged
-/// by the same model are skipped; a track too short for one 3-s patch is reported and skipped.
+/// by the same model are skipped; a track too short for one 3-s patch, with a damaged mix record
+/// or with non-finite tag scores is reported and skipped, and the run goes on.
 /// With a partition, only its tracks are tagged (the others are counted in `outsidePartition`).
 public struct TagStage: Sendable {
     public struct Summary: Sendable {
@@ -17,7 +18,8 @@ public struct TagStage: Sendable {
         public var skipped = 0
         /// Tracks left alone because they are in another partition.
         public var outsidePartition = 0
-        public var failures: [(track: String, reason: String)] = []
+        /// Tracks that could not be tagged (damaged record, too short, non-finite output), with the reason.
+        public var failures: [TrackFailures.Item] = []
     }
 
     public let store: URL
@@ -65,30 +67,38 @@ public struct TagStage: Sendable {
         var summary = Summary(runId: runId, modelId: loaded.id, skipped: Set(mixes.map(\.trackId)).count - jobs.count)
         summary.outsidePartition = Set(storedMixes.map(\.trackId)).count - Set(mixes.map(\.trackId)).count
         let progress = ProgressReporter(label: "tag", total: jobs.count, mode: progressMode)
+        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
         for job in jobs {
-            let mix = try opened.read(job).floats()
             do {
-                let tags = try tagger.tag(mix, sampleRate: 22050).top(top)
+                let mix = try opened.read(job).floats()
+                let all = try tagger.tag(mix, sampleRate: 22050)
+                if let bad = all.tags.firstIndex(where: { !$0.isFinite }) {
+                    throw ModelError.nonFiniteOutput(
+                        model: loaded.id, input: "the mix of track \(job.trackId)", target: MusicnnModel.labels[bad])
+                }
+                let tags = all.top(top)
                 let rows = tags.map {
                     TagRecord(trackId: job.trackId, tag: $0.label.lowercased(), source: source, score: Double($0.probability))
                 }
                 try opened.catalog.write { db in for row in rows { try row.upsert(db) } }
                 summary.tagged += 1
                 progress.advance()
+            } catch let error as StoreError where !error.isRecordDamage {
+                try? writer.updateRun(runId, counts: RunCounts(), status: "failed")
+                throw error
             } catch {
-                summary.failures.append((job.trackId, "\(error)"))
-                let failure = RunFailureRecord(runId: runId, path: job.trackId, reason: "\(error)")
-                try opened.catalog.write { db in try failure.insert(db) }
+                failures.add(trackId: job.trackId, error)
                 progress.advance(failed: true)
             }
         }
         progress.finish()
+        summary.failures = failures.items
         var counts = RunCounts()
         counts.processed = jobs.count
         counts.succeeded = summary.tagged
         counts.skipped = summary.skipped
-        counts.failed = summary.failures.count
-        try writer.updateRun(runId, counts: counts, status: summary.failures.isEmpty ? "completed" : "completed_with_failures")
+        counts.failed = failures.count
+        try failures.close(run: runId, counts: counts, writer: writer)
         return summary
     }
 }

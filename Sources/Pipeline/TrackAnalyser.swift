@@ -8,7 +8,8 @@ import Store
 /// tracks of another partition (decided by the content hash, before any costly step), prepare,
 /// pick the excerpt, compute its spectrogram, separate it into stems (each with its own
 /// spectrogram), compress every array. Never throws: every problem becomes a `.failed` outcome
-/// naming the file and the reason, and nothing of a failed track is stored.
+/// naming the file and the reason, and nothing of a failed track is stored. Paths are kept as
+/// bytes (`FileSystemPath`) and stored by their reversible text form.
 struct TrackAnalyser: Sendable {
     let config: FrontEndConfig
     let configHash: String
@@ -21,11 +22,14 @@ struct TrackAnalyser: Sendable {
     let partition: Partition?
     let stemProducer: String?
     let processor: LogFilteredSpectrogram
+    /// Bounds on what one file may cost (`--max-duration`, sample rates).
+    let limits: DecodeLimits
 
     init(
         config: FrontEndConfig, configHash: String, runId: Int64, corpus: URL, metadata: MetadataTable?, catalog: Catalog,
-        separator: (any Separator)?, partition: Partition? = nil
+        separator: (any Separator)?, partition: Partition? = nil, limits: DecodeLimits = .standard
     ) {
+        self.limits = limits
         self.config = config
         self.configHash = configHash
         self.runId = runId
@@ -38,25 +42,24 @@ struct TrackAnalyser: Sendable {
         self.processor = LogFilteredSpectrogram(config: config.spectrogram)
     }
 
-    func analyse(_ file: URL) async -> IngestStage.FileOutcome {
-        let path = file.path
+    func analyse(_ file: FileSystemPath) async -> IngestStage.FileOutcome {
+        let path = file.text
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let facts: SourceFile
+            do { facts = try SourceFile(file) } catch { return .failed(path: path, reason: error.reason) }
             if try catalog.isCurrentSource(
-                path: path, fileSize: size, mtime: mtime, configHash: configHash,
+                path: path, fileSize: facts.size, mtime: facts.mtime, configHash: configHash,
                 stemProducer: stemProducer)
             {
                 return .skipped
             }
-            guard size > 0 else { return .failed(path: path, reason: "empty: zero-byte file") }
-            let decoded = try AudioDecoder.decode(path: path)
+            let decoded = try AudioDecoder.decode(file, limits: limits)
             let contentHash = PreparedTrack.contentHash(of: decoded)
             if let partition, !partition.contains(trackId: contentHash) { return .otherPartition }
             let prepared = try PreparedTrack.prepare(
                 decoded, contentHash: contentHash, path: path, sampleRate: config.sampleRate)
-            return .stored(try await pending(prepared, file: file, size: size, mtime: mtime))
+            let track = try await pending(prepared, file: file.url, size: facts.size, mtime: facts.mtime)
+            return .stored(track, warnings: decoded.warnings)
         } catch let error as AudioError {
             return .failed(path: path, reason: error.reason)
         } catch let error as SeparationError {
@@ -104,7 +107,8 @@ struct TrackAnalyser: Sendable {
         }
         if needsStems, let separator, let producer = stemProducer {
             let stems = try await separator.separate(
-                SeparationInput(mix: mix, sampleRate: config.sampleRate, sourcePath: track.path, excerpt: excerpt))
+                SeparationInput(
+                    mix: mix, sampleRate: config.sampleRate, sourcePath: track.path, trackId: id, excerpt: excerpt))
             for (name, signal) in zip(stems.names, stems.signals) {
                 arrays.append(
                     PendingArray(

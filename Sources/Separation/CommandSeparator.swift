@@ -5,10 +5,12 @@ import Subprocess
 /// Runs an external separation tool (spleeter, demucs, Open-Unmix, …) once per track.
 ///
 /// For each track `separate` makes a private temporary directory, writes the excerpt there as a
-/// mono float32 WAV named after the track (`<track file name without extension>.wav`), creates an
-/// empty `out` directory beside it and runs the command template's words directly as the
-/// process's arguments: no shell is involved, so spaces, quotes, `;` or `$` in a file name reach
-/// the tool as one literal argument (see `CommandTemplate`). The tool runs with the temporary
+/// mono float32 WAV named by the track's content id (`<track id>.wav`: hex digits only, never the
+/// track's file name), creates an empty `out` directory beside it and runs the command template's
+/// words directly as the process's arguments: no shell is involved (see `CommandTemplate`). A
+/// template that wraps a shell itself (`sh -c "… {input} …"`, common for conda or demucs
+/// wrappers) would let a file name such as `$(touch x).wav` run commands; naming the input by
+/// track id keeps file names out of every argument (docs/SEPARATION.md, "Shell wrappers"). The tool runs with the temporary
 /// directory as its working directory, in a session of its own, so a timeout stops it and every
 /// process it started (SIGTERM to the process group, SIGKILL two seconds later).
 ///
@@ -34,10 +36,11 @@ public struct CommandSeparator: Separator {
     ///
     /// - Parameters:
     ///   - template: the command line (see `CommandTemplate`); must contain `{input}`.
-    ///   - stems: stem name → file name or relative path inside `{output_dir}`. A pattern may use
-    ///     `{stem}` (the stem's name) and `{name}` (the track's file name without extension),
-    ///     e.g. `["vocals": "{stem}.wav", "accompaniment": "{stem}.wav"]`. Patterns must be
-    ///     relative and must not contain `..`.
+    ///   - stems: stem name → file name or relative path inside `{output_dir}`. A stem name is
+    ///     `[a-z0-9_-]+` (it becomes part of file names). A pattern may use `{stem}` (the stem's
+    ///     name) and `{name}` (the input's name without extension: the track id), e.g.
+    ///     `["vocals": "{stem}.wav", "accompaniment": "{stem}.wav"]`. Patterns must be relative
+    ///     and must not contain `..`.
     ///   - timeout: wall-clock limit for one run of the tool.
     ///   - lengthTolerance: samples (at the excerpt's rate) a stem may be longer or shorter than
     ///     the excerpt and still be trimmed or zero-padded to fit; 2205 is 0.1 s at 22 050 Hz.
@@ -52,6 +55,7 @@ public struct CommandSeparator: Separator {
         guard !stems.isEmpty else { throw .invalidStems(reason: "no stems given") }
         for (stem, pattern) in stems {
             guard !stem.isEmpty else { throw .invalidStems(reason: "a stem name is empty") }
+            guard StemName.isValid(stem) else { throw .invalidStems(reason: StemName.rule(stem)) }
             guard !pattern.isEmpty else { throw .invalidStems(reason: "stem '\(stem)' has an empty file pattern") }
             guard !pattern.hasPrefix("/") else {
                 throw .invalidStems(reason: "stem '\(stem)': pattern '\(pattern)' must be relative to {output_dir}")
@@ -93,7 +97,7 @@ public struct CommandSeparator: Separator {
         }
         defer { try? fileManager.removeItem(at: workDirectory) }
 
-        let trackName = Self.trackName(of: source)
+        let trackName = Self.inputName(trackId: input.trackId)
         let inputPath = workDirectory.appendingPathComponent(trackName + ".wav").path
         do {
             try AudioWriter.write(input.mix, channels: 1, sampleRate: input.sampleRate, format: .wavFloat, to: inputPath)
@@ -200,12 +204,13 @@ public struct CommandSeparator: Separator {
 
     // MARK: Helpers
 
-    /// The track's file name without its extension, as the tool sees it; "input" if that is
-    /// empty or too long to gain a `.wav` extension.
-    static func trackName(of sourcePath: String) -> String {
-        let base = ((sourcePath as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard !base.isEmpty, base != "/", base != ".", base != "..", base.utf8.count <= 250 else { return "input" }
-        return base
+    /// The input file's name without extension, as the tool sees it (and `{name}`): the track's
+    /// content id when it is made of letters, digits, `-` and `_` only (content ids are hex),
+    /// else "input". Never derived from the track's file name.
+    static func inputName(trackId: String) -> String {
+        let safe = !trackId.isEmpty && trackId.utf8.count <= 128
+            && trackId.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+        return safe ? trackId : "input"
     }
 
     /// The same audio error, naming the track instead of a temporary file.
@@ -218,6 +223,9 @@ public struct CommandSeparator: Separator {
         case .silent: .silent(path: path)
         case let .resampling(_, r): .resampling(path: path, reason: "\(context): \(r)")
         case let .unwritable(_, r): .unwritable(path: path, reason: "\(context): \(r)")
+        case let .notARegularFile(_, k): .undecodable(path: path, reason: "\(context): not a regular file but \(k)")
+        case let .outOfLimits(_, r): .outOfLimits(path: path, reason: "\(context): \(r)")
+        case let .tooLong(_, s, l): .tooLong(path: path, seconds: s, limit: l)
         }
     }
 }

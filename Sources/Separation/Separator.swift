@@ -19,13 +19,17 @@ public struct SeparationInput: Sendable {
     public var sampleRate: Int
     /// The track's audio file (importers find stem files beside it; errors name it).
     public var sourcePath: String
+    /// The track's content id: what external tools see as the input's name, never the file name
+    /// (a file name can carry shell syntax into a template that wraps a shell).
+    public var trackId: String
     /// Where `mix` lies in the resampled track.
     public var excerpt: Excerpt
 
-    public init(mix: [Float], sampleRate: Int, sourcePath: String, excerpt: Excerpt) {
+    public init(mix: [Float], sampleRate: Int, sourcePath: String, trackId: String, excerpt: Excerpt) {
         self.mix = mix
         self.sampleRate = sampleRate
         self.sourcePath = sourcePath
+        self.trackId = trackId
         self.excerpt = excerpt
     }
 }
@@ -59,12 +63,13 @@ public struct Stems: Sendable, Equatable {
     public let names: [String]
     public let signals: [[Float]]
 
-    /// Validates that there is at least one stem, names are unique, lengths match `length`
-    /// and every sample is finite.
+    /// Validates that there is at least one stem, names follow `StemName` and are unique,
+    /// lengths match `length` and every sample is finite.
     public init(names: [String], signals: [[Float]], length: Int, path: String) throws(SeparationError) {
         guard !names.isEmpty, names.count == signals.count else {
             throw .invalidStems(path: path, reason: "no stems")
         }
+        if let bad = names.first(where: { !StemName.isValid($0) }) { throw .invalidStems(path: path, reason: StemName.rule(bad)) }
         guard Set(names).count == names.count else { throw .invalidStems(path: path, reason: "duplicate stem names \(names)") }
         for (name, signal) in zip(names, signals) {
             guard signal.count == length else {

@@ -122,6 +122,38 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// What SQLite finds wrong with the catalog file: `PRAGMA integrity_check` (or the faster
+    /// `quick_check`, which skips index-content checks) and `PRAGMA foreign_key_check`. Empty when
+    /// the catalog is sound; when SQLite cannot even run the check, that is the problem reported.
+    /// See https://sqlite.org/pragma.html#pragma_integrity_check.
+    public func integrityProblems(quick: Bool = false) -> [String] {
+        do {
+            return try pool.read { db in
+                var problems = try String.fetchAll(db, sql: quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")
+                    .filter { $0 != "ok" }
+                for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
+                    let table: String = row[0] ?? "?"
+                    let rowid: Int64? = row[1]
+                    let parent: String = row[2] ?? "?"
+                    problems.append(
+                        "foreign key: \(table) row \(rowid.map(String.init) ?? "?") points at a missing \(parent) row")
+                }
+                return problems
+            }
+        } catch {
+            return ["SQLite cannot check the catalog: \(error)"]
+        }
+    }
+
+    /// Each track's first source path, by track id: what per-track failures are reported by.
+    public func trackSourcePaths() throws(StoreError) -> [String: String] {
+        try read { db in
+            var paths: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks") { paths[row["id"]] = row["source_path"] }
+            return paths
+        }
+    }
+
     public func runs() throws(StoreError) -> [RunRecord] {
         try read { db in try RunRecord.order(Column("id")).fetchAll(db) }
     }

@@ -80,6 +80,21 @@ public struct TrackRecord: CatalogRecord, Equatable {
     }
 }
 
+/// An input accepted despite an irregularity, recorded with the run that noticed it.
+public struct RunWarningRecord: CatalogRecord, Equatable {
+    public static let databaseTableName = "run_warnings"
+    public var id: Int64?
+    public var runId: Int64
+    public var path: String
+    public var message: String
+
+    public init(runId: Int64, path: String, message: String) {
+        self.runId = runId
+        self.path = path
+        self.message = message
+    }
+}
+
 /// A path at which a track's audio was found.
 public struct TrackSourceRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "track_sources"

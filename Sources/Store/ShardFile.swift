@@ -31,6 +31,14 @@ public enum ShardFile {
         return stat(url(shard, in: directory).path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
+    /// The size of a shard that must exist (and be a regular file); throws naming why not.
+    public static func existingSize(_ shard: Int, in directory: URL) throws(ShardStatError) -> Int64 {
+        var st = stat()
+        guard stat(url(shard, in: directory).path, &st) == 0 else { throw ShardStatError(reason: String(cString: strerror(errno))) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw ShardStatError(reason: "not a regular file") }
+        return Int64(st.st_size)
+    }
+
     /// Reads `length` bytes at `offset`; fewer when the file is shorter.
     public static func read(_ shard: Int, in directory: URL, offset: Int64, length: Int) throws(StoreError) -> [UInt8] {
         let path = url(shard, in: directory).path
@@ -53,6 +61,11 @@ public enum ShardFile {
     }
 }
 
+/// Why a shard's size could not be read.
+public struct ShardStatError: Error, Equatable {
+    public let reason: String
+}
+
 /// Appends records to the newest shard, starting a new one past the size limit. Not thread-safe:
 /// owned by the single store writer. Bytes become durable only after `sync()`.
 final class ShardAppender {
@@ -72,7 +85,7 @@ final class ShardAppender {
         newFiles = size == 0
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     private static func openForAppend(_ shard: Int, in directory: URL) throws(StoreError) -> (Int32, Int64) {
         let path = ShardFile.url(shard, in: directory).path
@@ -106,6 +119,34 @@ final class ShardAppender {
         size += Int64(bytes.count)
         dirty = true
         return RecordLocation(shard: shard, offset: offset, length: bytes.count)
+    }
+
+    /// Where the next record would go: the shard and its size. A batch marks it before appending
+    /// so that a failed append (a full disk) or a refused commit can roll the shards back to it.
+    struct Mark: Equatable {
+        let shard: Int
+        let size: Int64
+    }
+
+    var mark: Mark { Mark(shard: shard, size: size) }
+
+    /// Truncates the shards back to `mark`: shards started after it are removed, the marked one is
+    /// cut to its marked size. Truncation frees space, so this works on a full disk.
+    func rollback(to mark: Mark) throws(StoreError) {
+        close(fd)
+        fd = -1
+        if shard > mark.shard {
+            for newer in (mark.shard + 1)...shard { unlink(ShardFile.url(newer, in: directory).path) }
+        }
+        shard = mark.shard
+        let path = ShardFile.url(mark.shard, in: directory).path
+        guard truncate(path, off_t(mark.size)) == 0 || errno == ENOENT else {
+            let reason = String(cString: strerror(errno))
+            (fd, size) = try Self.openForAppend(shard, in: directory)
+            throw .io(path: path, reason: "cannot truncate back to byte \(mark.size): \(reason)")
+        }
+        (fd, size) = try Self.openForAppend(shard, in: directory)
+        dirty = false
     }
 
     /// Re-reads the end of the current shard after another part of the writer truncated it.

@@ -43,6 +43,22 @@ public struct ShardRecord: Sendable, Equatable {
     public var payloadChecksum: UInt64
 
     public static func headerLength(ndim: Int) -> Int { 44 + 8 * ndim }
+
+    /// The largest decoded array a record may hold (2 GiB: three hours of a 22 050 Hz excerpt
+    /// is under 1 GiB). A header or catalog row claiming more is refused before allocation.
+    public static let maxRawLength = 1 << 31
+    /// The largest record (header and payload) a reader accepts.
+    public static let maxRecordLength = maxRawLength + (1 << 20)
+    /// LZ4 expands at most about 255-fold (one token byte covers at most 255 + 19 bytes of a
+    /// match); a raw length beyond this bound cannot come from the payload and is refused.
+    static func rawLengthFits(_ raw: Int, payload: Int, codec: Codec) -> Bool {
+        switch codec {
+        case .none: return raw == payload
+        case .lz4Frame:
+            let (bound, overflow) = payload.multipliedReportingOverflow(by: 256)
+            return overflow || raw <= bound + 65536
+        }
+    }
     public var headerLength: Int { Self.headerLength(ndim: shape.count) }
     public var totalLength: Int { headerLength + payload.count }
 
@@ -110,6 +126,12 @@ public struct ShardRecord: Sendable, Equatable {
             let payloadLength = Int(exactly: read(bytes, 24) as UInt64),
             payloadLength <= Int.max - header
         else { throw fail("lengths out of range") }
+        guard rawLength <= maxRawLength, header + payloadLength <= maxRecordLength else {
+            throw fail("raw length \(rawLength) or payload length \(payloadLength) exceeds the record limit")
+        }
+        guard rawLengthFits(rawLength, payload: payloadLength, codec: codec) else {
+            throw fail("raw length \(rawLength) cannot come from a \(payloadLength)-byte \(codec.name) payload")
+        }
         let checksum: UInt64 = read(bytes, 32)
         let shape = (0..<ndim).map { Int(read(bytes, 40 + 8 * $0) as Int64) }
         var elements = 1

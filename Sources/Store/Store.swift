@@ -44,7 +44,27 @@ public struct Store: Sendable {
     /// `ShardRecord.decode` then verifies the payload itself.
     public func readRecord(_ array: ArrayRecord) throws(StoreError) -> ShardRecord {
         let id = array.id ?? -1
-        let bytes = try ShardFile.read(array.shard, in: shardDirectory, offset: array.offset, length: array.length)
+        // Every size in the row is checked against the shard before anything is allocated: a
+        // damaged catalog row must raise, never make the reader allocate its claimed length.
+        func outOfBounds(_ reason: String) -> StoreError {
+            .recordOutOfBounds(record: id, shard: array.shard, offset: array.offset, length: array.length, reason: reason)
+        }
+        guard array.offset >= 0, array.length >= ShardRecord.headerLength(ndim: 0) else {
+            throw outOfBounds("offset or length is below a record's smallest size")
+        }
+        guard array.length <= ShardRecord.maxRecordLength else {
+            throw outOfBounds("longer than the \(ShardRecord.maxRecordLength)-byte record limit")
+        }
+        let shardSize: Int64
+        do { shardSize = try ShardFile.existingSize(array.shard, in: shardDirectory) } catch {
+            throw .shardUnreadable(record: id, path: ShardFile.url(array.shard, in: shardDirectory).path, reason: error.reason)
+        }
+        let (end, overflow) = array.offset.addingReportingOverflow(Int64(array.length))
+        guard !overflow, end <= shardSize else { throw outOfBounds("the shard has only \(shardSize) bytes") }
+        let bytes: [UInt8]
+        do { bytes = try ShardFile.read(array.shard, in: shardDirectory, offset: array.offset, length: array.length) } catch {
+            throw .shardUnreadable(record: id, path: ShardFile.url(array.shard, in: shardDirectory).path, reason: "\(error)")
+        }
         guard bytes.count == array.length else {
             throw .recordMismatch(
                 record: id,

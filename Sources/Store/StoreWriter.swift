@@ -73,6 +73,8 @@ public final class StoreWriter {
     public let store: Store
     private let appender: ShardAppender
     private let lockFD: Int32
+    /// Orphaned tail bytes truncated when this writer opened the store (see `init`).
+    public private(set) var reclaimedAtOpen: Int64 = 0
 
     init(store: Store, shardLimit: Int64) throws(StoreError) {
         let lockPath = store.root.appendingPathComponent("writer.lock").path
@@ -91,13 +93,14 @@ public final class StoreWriter {
             close(fd)
             throw error
         }
-        // Only the lock holder writes, so any run still marked running was cut short, and any
-        // bytes past the last referenced record were appended by a writer that died before
-        // committing: reclaim them now so new records never leave unreferenced gaps behind.
+        // Only the lock holder writes, so any bytes past the last referenced record were appended
+        // by a writer that died (or ran out of disk) before committing: reclaim them first, which
+        // needs no catalog write and frees space on a full disk, so new records never leave
+        // unreferenced gaps behind. Then any run still marked running was cut short.
+        reclaimedAtOpen = try reclaimOrphanedTails()
         try store.catalog.write { db in
             try db.execute(sql: "UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         }
-        _ = try reclaimOrphanedTails()
     }
 
     deinit {
@@ -137,7 +140,9 @@ public final class StoreWriter {
     /// stored (same track, kind, name, producer and configuration, or repeated inside the batch) is
     /// never written again; a pending track left with no new arrays is a duplicate and only adds its
     /// source path, tags and metadata. A known track gains new excerpts or stems without rewriting.
-    public func commit(_ tracks: [PendingTrack], failures: [RunFailureRecord] = [], runId: Int64?) throws(StoreError)
+    public func commit(
+        _ tracks: [PendingTrack], failures: [RunFailureRecord] = [], warnings: [RunWarningRecord] = [], runId: Int64?
+    ) throws(StoreError)
         -> CommitOutcome
     {
         let ids = Array(Set(tracks.map(\.track.id)))
@@ -153,6 +158,7 @@ public final class StoreWriter {
         var fresh: [(PendingTrack, [RecordLocation], Bool)] = []
         var duplicates: [PendingTrack] = []
         var outcome = CommitOutcome()
+        let mark = appender.mark
         for var pending in tracks {
             // Only arrays not stored yet (by track, kind, name, producer and configuration) are written.
             pending.arrays = pending.arrays.filter {
@@ -165,20 +171,37 @@ public final class StoreWriter {
             }
             let newTrack = seenTracks.insert(pending.track.id).inserted
             var locations: [RecordLocation] = []
-            for array in pending.arrays { locations.append(try appender.append(array.record.serialized())) }
+            for array in pending.arrays { locations.append(try appendOrRollBack(array.record, to: mark)) }
             fresh.append((pending, locations, newTrack))
             outcome.stored.append(pending.track.id)
         }
-        try appender.sync()
+        try syncOrRollBack(to: mark)
         do {
-            try insertRows(fresh, duplicates: duplicates, failures: failures, runId: runId)
+            try insertRows(fresh, duplicates: duplicates, failures: failures, warnings: warnings, runId: runId)
         } catch {
-            // The catalog refused the batch: its records are unreferenced; drop them so the next
-            // batch does not leave a gap in the shard.
-            _ = try? reclaimOrphanedTails()
+            // The catalog refused the batch (a full disk, say): its records are unreferenced; drop
+            // them so they neither fill the disk nor leave a gap before the next batch.
+            try? appender.rollback(to: mark)
             throw error
         }
         return outcome
+    }
+
+    /// Appends one record; when that fails (no space left, an I/O error) the shards are first
+    /// truncated back to `mark`, so a failed batch leaves no bytes behind.
+    private func appendOrRollBack(_ record: ShardRecord, to mark: ShardAppender.Mark) throws(StoreError) -> RecordLocation {
+        do { return try appender.append(record.serialized()) } catch {
+            try? appender.rollback(to: mark)
+            throw error
+        }
+    }
+
+    /// fsyncs the batch's records, rolling back to `mark` when that fails.
+    private func syncOrRollBack(to mark: ShardAppender.Mark) throws(StoreError) {
+        do { try appender.sync() } catch {
+            try? appender.rollback(to: mark)
+            throw error
+        }
     }
 
     static func arrayKey(_ track: String, _ kind: String, _ name: String, _ producer: String, _ config: String) -> String {
@@ -192,7 +215,7 @@ public final class StoreWriter {
 
     private func insertRows(
         _ fresh: [(PendingTrack, [RecordLocation], Bool)], duplicates: [PendingTrack],
-        failures: [RunFailureRecord], runId: Int64?
+        failures: [RunFailureRecord], warnings: [RunWarningRecord], runId: Int64?
     ) throws(StoreError) {
         let now = Timestamp.now()
         let batch = fresh
@@ -220,6 +243,7 @@ public final class StoreWriter {
                 for t in pending.tags { try t.upsert(db) }
             }
             for failure in failures { try failure.insert(db) }
+            for warning in warnings { try warning.insert(db) }
         }
     }
 
@@ -243,9 +267,10 @@ public final class StoreWriter {
     public func commitResults(
         _ arrays: [AttachedArray], runId: Int64?, rows: @escaping @Sendable (Database, [Int64]) throws -> Void
     ) throws(StoreError) {
+        let mark = appender.mark
         var locations: [RecordLocation] = []
-        for a in arrays { locations.append(try appender.append(a.array.record.serialized())) }
-        try appender.sync()
+        for a in arrays { locations.append(try appendOrRollBack(a.array.record, to: mark)) }
+        try syncOrRollBack(to: mark)
         let now = Timestamp.now()
         let placed = Array(zip(arrays, locations))
         do {
@@ -267,7 +292,7 @@ public final class StoreWriter {
                 try rows(db, ids)
             }
         } catch {
-            _ = try? reclaimOrphanedTails()
+            try? appender.rollback(to: mark)
             throw error
         }
     }
@@ -276,7 +301,7 @@ public final class StoreWriter {
     /// Returns the bytes removed.
     public func reclaimOrphanedTails() throws(StoreError) -> Int64 {
         try appender.sync()
-        let report = try StoreVerifier(store: store).verify(checkPayloads: false)
+        let report = try StoreVerifier(store: store).verify(checkPayloads: false, catalogCheck: .none)
         var removed: Int64 = 0
         for orphan in report.orphanedTails {
             let path = ShardFile.url(orphan.shard, in: store.shardDirectory).path

@@ -7,7 +7,11 @@ struct InferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
         abstract: "Mid-level concepts, emotion outputs and effects of the RF-ResNet for every stored excerpt.",
-        discussion: "Results are stored under the model's content hash; re-running with the same model skips done excerpts.")
+        discussion: """
+            Results are stored under the model's content hash; re-running with the same model skips done excerpts. \
+            An excerpt that cannot be inferred (damaged record, too short for the model, NaN or infinite output) is \
+            named and skipped; the command then exits with status 2.
+            """)
 
     @Option(help: "Store directory.")
     var store: String
@@ -35,7 +39,9 @@ struct InferCommand: ParsableCommand {
         .run(progressMode: progress.mode)
         print(
             "infer run \(summary.runId) with model \(summary.modelId): \(summary.inferred) excerpts inferred, "
-                + "\(summary.skipped) already done\(partition.outsideNote(summary.outsidePartition)), in "
-                + String(format: "%.1f s", summary.seconds))
+                + "\(summary.skipped) already done, \(summary.failures.count) failed"
+                + "\(partition.outsideNote(summary.outsidePartition)), in " + String(format: "%.1f s", summary.seconds))
+        for f in summary.failures { print("  \(f.track): \(f.reason)") }
+        if !summary.failures.isEmpty { throw ExitCode(2) }
     }
 }

@@ -63,6 +63,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Tracks per catalog transaction (one fsync each).")
     var batchSize: Int = 16
 
+    @Option(
+        help: ArgumentHelp(
+            "Refuse tracks longer than this: seconds, or a number with h, min or s (e.g. 3h, 90min).",
+            valueName: "duration"))
+    var maxDuration: DurationArgument = DurationArgument(seconds: IngestOptions.defaultMaxDuration)
+
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
@@ -84,6 +90,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard shardLimitMib >= 1 else { throw ValidationError("--shard-limit-mib must be at least 1") }
+        guard maxDuration.seconds >= 1 else { throw ValidationError("--max-duration must be at least 1 s") }
     }
 
     func run() async throws {
@@ -97,6 +104,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.shardLimit = Int64(shardLimitMib) << 20
         options.batchSize = batchSize
         options.partition = partition.partition
+        options.maxDuration = maxDuration.seconds
         let chosen = try SeparatorFactory.make(
             choice: stemsFrom != nil ? .imported : separator.factoryChoice, command: separatorCommand, stems: separatorStems,
             timeout: separatorTimeout)

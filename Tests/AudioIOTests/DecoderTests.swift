@@ -67,10 +67,10 @@ import Testing
         #expect(tags["genre"] == "Hip-Hop")
     }
 
-    @Test func zeroByteFileIsUndecodable() throws {
+    @Test func zeroByteFileIsEmpty() throws {
         let url = dir.appendingPathComponent("empty.wav")
         FileManager.default.createFile(atPath: url.path, contents: Data())
-        expectFailure(url) { if case .undecodable = $0 { true } else { false } }
+        expectFailure(url) { $0 == .empty(path: url.path) }
     }
 
     @Test func textWithAudioExtensionIsUndecodable() throws {
@@ -95,10 +95,10 @@ import Testing
         expectFailure(url) { $0 == .nonFinite(path: url.path, firstIndex: 100) }
     }
 
-    @Test func directoryWithAudioExtensionIsUndecodable() throws {
+    @Test func directoryWithAudioExtensionIsNamedADirectory() throws {
         let url = dir.appendingPathComponent("folder.ogg")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        expectFailure(url) { if case .undecodable = $0 { true } else { false } }
+        expectFailure(url) { $0 == .notARegularFile(path: url.path, kind: "a directory") }
     }
 
     private func expectFailure(_ url: URL, sourceLocation: SourceLocation = #_sourceLocation, _ matches: (AudioError) -> Bool) {

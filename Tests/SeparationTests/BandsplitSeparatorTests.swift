@@ -15,7 +15,7 @@ import Testing
     @Test func stemsSumToTheExcerptWithin1e5() async throws {
         let mix = TestAudio.tone(seconds: 6, sampleRate: Self.rate, seed: 21)
         let input = SeparationInput(
-            mix: mix, sampleRate: Self.rate, sourcePath: "tone.wav",
+            mix: mix, sampleRate: Self.rate, sourcePath: "tone.wav", trackId: "t1",
             excerpt: Excerpt(policy: .middle, startSample: 0, sampleCount: mix.count, looped: true))
         let stems = try await Self.separator.separate(input)
         #expect(stems.names == ["vocals", "drums", "bass", "other"])

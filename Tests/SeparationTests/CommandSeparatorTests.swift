@@ -113,12 +113,13 @@ private let pythonSeparator = #"""
         write_wav(os.path.join(d, o['stem'] + '.wav'), y, out_channels, out_rate)
     """#
 
-private func mixInput(seconds: Double = 0.5, sampleRate: Int = 22050, sourcePath: String = "/music/Some Track.flac")
-    -> SeparationInput
-{
+private func mixInput(
+    seconds: Double = 0.5, sampleRate: Int = 22050, sourcePath: String = "/music/Some Track.flac",
+    trackId: String = "0123456789abcdef0123456789abcdef"
+) -> SeparationInput {
     let mix = TestAudio.tone(seconds: seconds, sampleRate: sampleRate)
     return SeparationInput(
-        mix: mix, sampleRate: sampleRate, sourcePath: sourcePath,
+        mix: mix, sampleRate: sampleRate, sourcePath: sourcePath, trackId: trackId,
         excerpt: Excerpt(policy: .middle, startSample: 0, sampleCount: mix.count, looped: false))
 }
 
@@ -148,26 +149,25 @@ private func separationError(_ separator: CommandSeparator, _ input: SeparationI
         #expect(worstDifference(vocals, input.mix.map { $0 * 0.5 }).error < 1e-7)
         #expect(worstDifference(accompaniment, input.mix.map { $0 * 0.25 }).error < 1e-7)
 
-        // The tool saw a mono float32 WAV of the excerpt named after the track, in a private
+        // The tool saw a mono float32 WAV of the excerpt named by the track id, in a private
         // working directory that is gone afterwards.
         let calls = try tool.calls()
         let call = try #require(calls.first)
         #expect(calls.count == 1)
         #expect(call.channels == 1 && call.rate == 22050 && call.frames == input.mix.count && call.inputExists)
-        #expect(call.argv[0] == call.cwd + "/Some Track.wav")
+        #expect(call.argv[0] == call.cwd + "/\(input.trackId).wav")
         #expect(call.argv[1] == call.cwd + "/out")
-        #expect(call.cwdFiles == ["Some Track.wav", "out"])
+        #expect(call.cwdFiles == ["\(input.trackId).wav", "out"])
         #expect(!FileManager.default.fileExists(atPath: call.cwd))
     }
 
-    @Test(arguments: [
-        ("/music/it's a \"test\"; rm -rf x.wav", "it's a \"test\"; rm -rf x"),
-        ("/music/$HOME & $(touch pwned) | `id` * ?.flac", "$HOME & $(touch pwned) | `id` * ?"),
-        ("/music/-n  two  spaces\tand a tab.mp3", "-n  two  spaces\tand a tab"),
-        ("/music/{output_dir} {input} {name}.ogg", "{output_dir} {input} {name}"),
-        ("/music/Sigur Rós — Hoppípolla.wav", "Sigur Rós — Hoppípolla"),
-    ])
-    func hostileTrackNamesReachTheToolAsOneLiteralArgument(sourcePath: String, trackName: String) async throws {
+    static let hostileFileNames = [
+        "/music/it's a \"test\"; rm -rf x.wav", "/music/$HOME & $(touch pwned) | `id` * ?.flac",
+        "/music/-n  two  spaces\tand a tab.mp3", "/music/{output_dir} {input} {name}.ogg", "/music/Sigur Rós — Hoppípolla.wav",
+    ]
+
+    @Test(arguments: hostileFileNames)
+    func hostileTrackFileNamesNeverReachTheTool(sourcePath: String) async throws {
         let tool = try FakeTool.python()
         let separator = try CommandSeparator(
             template: "\(tool.quoted) {input} {output_dir} \"--name={name}\" {name} stem=vocals",
@@ -179,14 +179,26 @@ private func separationError(_ separator: CommandSeparator, _ input: SeparationI
         let calls = try tool.calls()
         #expect(calls.count == 1)
         let call = try #require(calls.first)
-        #expect(
-            call.argv == [
-                call.cwd + "/" + trackName + ".wav", call.cwd + "/out", "--name=" + trackName, trackName, "stem=vocals",
-            ])
+        let id = input.trackId
+        #expect(call.argv == [call.cwd + "/" + id + ".wav", call.cwd + "/out", "--name=" + id, id, "stem=vocals"])
         #expect(call.inputExists)
-        // Nothing but the input and the output directory existed: no `touch`, no `rm`, no split name.
-        #expect(call.cwdFiles == [trackName + ".wav", "out"].sorted())
+        #expect(call.cwdFiles == [id + ".wav", "out"].sorted())
         #expect(!FileManager.default.fileExists(atPath: call.cwd))
+    }
+
+    /// A template that wraps a shell (as conda or demucs wrappers do) sees the track id, so a
+    /// file name with command substitution runs nothing.
+    @Test func aShellWrappingTemplateRunsNothingHiddenInAFileName() async throws {
+        let tool = try FakeTool.python()
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("pwned-\(UUID().uuidString)")
+        let separator = try CommandSeparator(
+            template: "/bin/sh -c \"\(tool.quoted) {input} {output_dir} stem=vocals\"", stems: ["vocals": "vocals.wav"])
+        let input = mixInput(sourcePath: "/music/$(touch \(marker.path)).wav")
+        let stems = try await separator.separate(input)
+        #expect(stems["vocals"] == input.mix)
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        let call = try #require(try tool.calls().first)
+        #expect(call.argv.first == call.cwd + "/\(input.trackId).wav")
     }
 
     @Test func nonZeroExitSurfacesTheLastLinesOfStandardError() async throws {
@@ -503,11 +515,28 @@ private func separationError(_ separator: CommandSeparator, _ input: SeparationI
         #expect(OutputTail.lastLines("\n \r\n") == "")
     }
 
-    @Test func trackNamesDropTheExtensionAndFallBackWhenUnusable() {
-        #expect(CommandSeparator.trackName(of: "/a/b/Song.Name.flac") == "Song.Name")
-        #expect(CommandSeparator.trackName(of: "/a/b/no extension") == "no extension")
-        #expect(CommandSeparator.trackName(of: "") == "input")
-        #expect(CommandSeparator.trackName(of: "/a/..") == "input")
-        #expect(CommandSeparator.trackName(of: "/a/" + String(repeating: "é", count: 127) + ".mp3") == "input")
+    @Test func inputNamesAreTheTrackIdOrInputWhenTheIdIsUnusable() {
+        #expect(CommandSeparator.inputName(trackId: "0123abcdef") == "0123abcdef")
+        #expect(CommandSeparator.inputName(trackId: "a_b-C") == "a_b-C")
+        #expect(CommandSeparator.inputName(trackId: "") == "input")
+        #expect(CommandSeparator.inputName(trackId: "../x") == "input")
+        #expect(CommandSeparator.inputName(trackId: "$(id)") == "input")
+        #expect(CommandSeparator.inputName(trackId: "é") == "input")
+        #expect(CommandSeparator.inputName(trackId: String(repeating: "a", count: 129)) == "input")
+    }
+
+    @Test(arguments: ["../../x", "Vocals", "lead vocals", ".hidden", "a/b", ""])
+    func stemNamesOutsideTheRuleAreRefused(name: String) {
+        #expect(throws: CommandTemplateError.self) {
+            _ = try CommandSeparator(template: "tool {input} {output_dir}", stems: [name: "x.wav"])
+        }
+    }
+
+    /// A tool's stems pass through `Stems`, which refuses names outside `StemName`'s rule.
+    @Test func stemsWithAnUnsafeNameAreRefused() {
+        #expect(throws: SeparationError.self) {
+            _ = try Stems(names: ["../../x"], signals: [[0, 1]], length: 2, path: "/music/a.wav")
+        }
+        #expect(StemName.isValid("vocals") && StemName.isValid("drums_2") && StemName.isValid("left-hand"))
     }
 }

@@ -167,7 +167,7 @@ import Testing
         #expect(separator.identity.id.hasPrefix("import@1#"))
         #expect(ImportedStemsSeparator(expectedStems: ["vocals"]).identity.id != separator.identity.id)
         let stems = try await separator.separate(
-            SeparationInput(mix: mix, sampleRate: 22050, sourcePath: mixture.path, excerpt: excerpt))
+            SeparationInput(mix: mix, sampleRate: 22050, sourcePath: mixture.path, trackId: "t1", excerpt: excerpt))
         #expect(stems.names == names)
         var sum = [Float](repeating: 0, count: mix.count)
         for signal in stems.signals { for i in sum.indices { sum[i] += signal[i] } }
@@ -180,11 +180,11 @@ import Testing
             throws: SeparationError.lengthMismatch(path: mixture.path, stem: "vocals", expected: 1000, actual: 40000)
         ) {
             try await separator.separate(
-                SeparationInput(mix: Array(mix.prefix(1000)), sampleRate: 22050, sourcePath: mixture.path, excerpt: excerpt))
+                SeparationInput(mix: Array(mix.prefix(1000)), sampleRate: 22050, sourcePath: mixture.path, trackId: "t1", excerpt: excerpt))
         }
         await #expect {
             try await ImportedStemsSeparator(expectedStems: ["vocals", "guitar"]).separate(
-                SeparationInput(mix: mix, sampleRate: 22050, sourcePath: mixture.path, excerpt: excerpt))
+                SeparationInput(mix: mix, sampleRate: 22050, sourcePath: mixture.path, trackId: "t1", excerpt: excerpt))
         } throws: { error in
             (error as? SeparationError)?.path == mixture.path
         }

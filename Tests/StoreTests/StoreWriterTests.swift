@@ -282,7 +282,7 @@ import Testing
 
     @Test func newCatalogIsAtTheLatestSchemaVersion() throws {
         let store = try stores.fresh()
-        #expect(try store.catalog.schemaVersion() == 5)
+        #expect(try store.catalog.schemaVersion() == 6)
         let tables = try store.catalog.read { db in
             try String.fetchAll(
                 db,
@@ -293,7 +293,8 @@ import Testing
         #expect(
             tables == [
                 "arrays", "complexity_baselines", "effects", "excerpts", "explanation_chains", "explanation_configs",
-                "explanation_weights", "explanations", "labels", "models", "predictions", "run_failures", "runs", "separators",
+                "explanation_weights", "explanations", "labels", "models", "predictions", "run_failures", "run_warnings", "runs",
+                "separators",
                 "store_meta", "tags", "track_metadata", "track_sources", "tracks",
             ])
         let journal = try store.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -304,14 +305,14 @@ import Testing
         let store = try stores.fresh()
         _ = try store.writer().commit([try T.pending(track: 12, arrays: T.standardArrays(12))], runId: nil)
         let reopened = try Store.open(at: store.root)
-        #expect(try reopened.catalog.schemaVersion() == 5)
+        #expect(try reopened.catalog.schemaVersion() == 6)
         #expect(try reopened.catalog.arrays().count == 2)
     }
 
     @Test func catalogNewerThanThisBuildIsRefused() throws {
         let store = try stores.fresh()
         try store.catalog.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 7") }
-        #expect(throws: StoreError.schemaTooNew(found: 7, supported: 5)) { _ = try Store.open(at: store.root) }
+        #expect(throws: StoreError.schemaTooNew(found: 7, supported: 6)) { _ = try Store.open(at: store.root) }
         #expect(try store.catalog.schemaVersion() == 7, "the refused catalog is left as it was")
     }
 }
