@@ -24,7 +24,8 @@ public struct QueryFilters: Sendable, Equatable {
     /// The one model with effects (for `output`) that matches the filter.
     func effectsModel(_ db: Database, output: String) throws -> String {
         let models = try String.fetchAll(
-            db, sql: "SELECT DISTINCT model_id FROM effects WHERE model_id LIKE ?", arguments: [(model ?? "") + "%"])
+            db, sql: "SELECT DISTINCT model_id FROM effects WHERE model_id LIKE ? \(LikePattern.escapeClause)",
+            arguments: [LikePattern.prefix(model ?? "")])
         guard !models.isEmpty else {
             throw AnalysisError.missing(
                 "no effects" + (model.map { " for model \($0)" } ?? "") + " in this store; run stemtrace infer --model FILE")
@@ -41,8 +42,8 @@ public struct QueryFilters: Sendable, Equatable {
     /// The one model with predictions of `target` that matches the filter.
     func predictionModel(_ db: Database, target: String) throws -> String {
         let models = try String.fetchAll(
-            db, sql: "SELECT DISTINCT model_id FROM predictions WHERE model_id LIKE ? AND name = ?",
-            arguments: [(model ?? "") + "%", target])
+            db, sql: "SELECT DISTINCT model_id FROM predictions WHERE model_id LIKE ? \(LikePattern.escapeClause) AND name = ?",
+            arguments: [LikePattern.prefix(model ?? ""), target])
         guard !models.isEmpty else {
             throw AnalysisError.missing(
                 "no predictions of '\(target)'" + (model.map { " by model \($0)" } ?? "") + "; run stemtrace infer --model FILE")
@@ -62,10 +63,11 @@ public struct QueryFilters: Sendable, Equatable {
             : "explanations e ON e.config_id = c.id WHERE e.target = ?"
         var sql = """
             SELECT DISTINCT c.* FROM explanation_configs c JOIN \(join)
-            AND c.id LIKE ? AND c.model_id LIKE ? AND c.separator_id LIKE ?
+            AND c.id LIKE ? \(LikePattern.escapeClause) AND c.model_id LIKE ? \(LikePattern.escapeClause)
+            AND c.separator_id LIKE ? \(LikePattern.escapeClause)
             """
         var arguments: [any DatabaseValueConvertible] = [
-            target, (config ?? "") + "%", (model ?? "") + "%", (separator ?? "") + "%",
+            target, LikePattern.prefix(config ?? ""), LikePattern.prefix(model ?? ""), LikePattern.prefix(separator ?? ""),
         ]
         if let composition {
             sql += " AND c.composition = ?"

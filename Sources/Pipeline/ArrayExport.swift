@@ -7,11 +7,18 @@ import Store
 /// separator, with `@` and `#` as `-`) when there is one, the configuration hash prefix only when
 /// the exported arrays come from more than one configuration — holding one tensor named after
 /// the kind plus metadata (track id, kind, name, producer, config hash, source path, array id).
+/// A damaged record is named (with its track) in `failures` and skipped; the others are written.
 public enum ArrayExport {
+    /// What an export wrote, and the arrays it could not read.
+    public struct Outcome: Sendable {
+        public var files: [URL] = []
+        public var failures: [TrackFailures.Item] = []
+    }
+
     public static func run(
         store: Store, kind: String, track: String?, producer: String? = nil, output: URL,
         progress: ProgressReporter.Mode = .automatic
-    ) throws -> [URL] {
+    ) throws -> Outcome {
         let arrays = try store.catalog.arrays(kind: kind, track: track).filter {
             producer == nil || $0.producer.hasPrefix(producer ?? "")
         }
@@ -23,9 +30,15 @@ public enum ArrayExport {
             try Dictionary(TrackRecord.fetchAll(db).map { ($0.id, $0.sourcePath) }, uniquingKeysWith: { a, _ in a })
         }
         let reporter = ProgressReporter(label: "export", total: arrays.count, mode: progress)
-        var written: [URL] = []
+        var outcome = Outcome()
+        var failures = TrackFailures(sources: sources)
         for array in arrays {
-            let tensor = try store.read(array)
+            let tensor: Tensor
+            do { tensor = try store.read(array) } catch {
+                failures.add(trackId: array.trackId, error)
+                reporter.advance(failed: true)
+                continue
+            }
             let name = [
                 array.trackId, array.kind, array.name.isEmpty ? nil : array.name,
                 array.producer.isEmpty ? nil : fileSafe(array.producer),
@@ -37,11 +50,12 @@ public enum ArrayExport {
                 "producer": array.producer, "config_hash": array.configHash, "source": sources[array.trackId] ?? "",
             ]
             try Safetensors.write([array.kind: tensor], metadata: metadata, to: url)
-            written.append(url)
+            outcome.files.append(url)
             reporter.advance()
         }
         reporter.finish()
-        return written
+        outcome.failures = failures.items
+        return outcome
     }
 
     /// A producer id as a file-name part: characters other than letters, digits, `-` and `_` become `-`.

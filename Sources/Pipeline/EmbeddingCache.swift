@@ -68,13 +68,16 @@ public enum EmbeddingCache {
         let cached = PartitionSelection.select(storedCache, in: partition) { $0.trackId }.inside
         var entries: [Entry] = []
         var done = Set<Int64>()
+        var failures: [(String, String)] = []
         for row in cached {
             guard let e = row.excerptId else { continue }
-            entries.append(Entry(excerptId: e, trackId: row.trackId, values: try store.read(row).floats()))
+            // A damaged cached embedding fails its excerpt (named); it is not recomputed over.
             done.insert(e)
+            do { entries.append(Entry(excerptId: e, trackId: row.trackId, values: try store.read(row).floats())) } catch {
+                failures.append((row.trackId, "\(error)"))
+            }
         }
         let missing = inputs.filter { $0.excerptId.map { !done.contains($0) } ?? false }
-        var failures: [(String, String)] = []
         guard !missing.isEmpty else { return (entries, 0, failures, outside) }
         let embed = try embedder(source, backbone: backbone)
         let progress = ProgressReporter(label: "embeddings", total: missing.count, mode: mode)
@@ -83,6 +86,10 @@ public enum EmbeddingCache {
             guard let excerpt = input.excerptId else { continue }
             do {
                 let embedding = try embed(try store.read(input))
+                if embedding.contains(where: { !$0.isFinite }) {
+                    throw ModelError.nonFiniteOutput(
+                        model: producer, input: "excerpt \(excerpt)", target: "embedding \(name)")
+                }
                 let array = AttachedArray(
                     trackId: input.trackId, excerptId: excerpt,
                     array: PendingArray(

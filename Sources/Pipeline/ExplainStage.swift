@@ -3,6 +3,7 @@ import DSP
 import Explain
 import Foundation
 import GRDB
+import Inference
 import Store
 
 /// `stemtrace explain`: audioLIME explanations of a model's predictions by sound sources, for
@@ -233,7 +234,9 @@ public struct ExplainStage: Sendable {
             if zeroPrediction == nil {
                 t0 = Date()
                 let zero = frontEnd.silence(sampleCount: components.sampleCount)
-                zeroPrediction = try await model.predict([zero])
+                let values = try await model.predict([zero])
+                try Self.checkFinite(values, model: model, input: "the silent input")
+                zeroPrediction = values
                 timing.model += Date().timeIntervalSince(t0)
             }
             outputs[0] = zeroPrediction
@@ -256,6 +259,7 @@ public struct ExplainStage: Sendable {
                     throw PipelineError.invalidOption(
                         "the model returned \(values.count) values for \(batch.count) inputs × \(targetCount) targets")
                 }
+                try Self.checkFinite(values, model: model, input: "a perturbation of excerpt \(job.excerptId)")
                 for n in 0..<batch.count {
                     outputs[patterns[batchStart + n]] = Array(values[(n * targetCount)..<((n + 1) * targetCount)])
                 }
@@ -279,6 +283,14 @@ public struct ExplainStage: Sendable {
         return Outcome(
             components: components, masks: masks, labels: labels, explanations: lime.targets,
             modelInputs: distinct.count)
+    }
+
+    /// Refuses NaN or ±Inf model outputs (finite but huge weights overflow): an explanation fitted
+    /// on them would be meaningless, so the excerpt fails naming the model and the target.
+    static func checkFinite<M: PerturbationModel>(_ values: [Float], model: M, input: String) throws {
+        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let target = model.targets.isEmpty ? "\(bad)" : model.targets[bad % model.targets.count].name
+        throw ModelError.nonFiniteOutput(model: model.id, input: input, target: target)
     }
 
     /// Stores one excerpt's explanations: the masks-and-predictions array, one explanation row per

@@ -2,6 +2,7 @@ import AudioIO
 import Explain
 import Foundation
 import GRDB
+import Separation
 import Store
 
 /// `stemtrace explain listen`: listenable evidence for one stored explanation — the excerpt as
@@ -40,10 +41,10 @@ public enum ExplanationAudio {
             let rows = try ExplanationRecord.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM explanations WHERE track_id LIKE ? AND target = ? AND config_id LIKE ?
-                    ORDER BY id DESC
+                    SELECT * FROM explanations WHERE track_id LIKE ? \(LikePattern.escapeClause) AND target = ?
+                    AND config_id LIKE ? \(LikePattern.escapeClause) ORDER BY id DESC
                     """,
-                arguments: [track + "%", target, (config ?? "") + "%"])
+                arguments: [LikePattern.prefix(track), target, LikePattern.prefix(config ?? "")])
             guard let chosen = rows.first, let id = chosen.id else { return nil }
             if Set(rows.map(\.trackId)).count > 1 {
                 throw PipelineError.invalidOption("track id prefix '\(track)' matches several tracks; give more characters")
@@ -65,7 +66,11 @@ public enum ExplanationAudio {
             throw PipelineError.invalidOption("\(url.path): the stems of \(cfg.separatorId) for this excerpt are missing")
         }
         var named: [(name: String, samples: [Float])] = []
-        for s in stems { named.append((s.name, try store.read(s).floats())) }
+        for s in stems {
+            // Stem names become file names: a catalog is input too, so the rule is checked here as well.
+            guard StemName.isValid(s.name) else { throw PipelineError.invalidOption("\(url.path): \(StemName.rule(s.name))") }
+            named.append((s.name, try store.read(s).floats()))
+        }
         let components = try ExplanationComponents(stems: named, segments: cfg.segments)
         let sampleRate = 22050
 

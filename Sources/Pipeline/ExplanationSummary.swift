@@ -38,8 +38,11 @@ public struct ExplanationSummary: Sendable {
         let store = try Store.open(at: url)
         let found = try store.catalog.read { db -> ExplanationSummary? in
             let rows = try ExplanationRecord.fetchAll(
-                db, sql: "SELECT * FROM explanations WHERE track_id LIKE ? AND config_id LIKE ? ORDER BY id DESC",
-                arguments: [track + "%", (config ?? "") + "%"])
+                db, sql: """
+                    SELECT * FROM explanations WHERE track_id LIKE ? \(LikePattern.escapeClause)
+                    AND config_id LIKE ? \(LikePattern.escapeClause) ORDER BY id DESC
+                    """,
+                arguments: [LikePattern.prefix(track), LikePattern.prefix(config ?? "")])
             guard let newest = rows.first else { return nil }
             if Set(rows.map(\.trackId)).count > 1 {
                 throw PipelineError.invalidOption("track id prefix '\(track)' matches several tracks; give more characters")

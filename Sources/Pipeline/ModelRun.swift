@@ -50,6 +50,9 @@ public enum ModelRun {
             outputs["concepts"] = Tensor(floats: concepts, shape: [x.shape[0], head.conceptNames.count])
             outputs["output"] = Tensor(floats: output, shape: [x.shape[0], head.outputNames.count])
         }
+        for (name, tensor) in outputs.sorted(by: { $0.key < $1.key }) where tensor.firstNonFiniteIndex() != nil {
+            throw ModelError.nonFiniteOutput(model: loaded.id, input: input.path, target: name)
+        }
         try Safetensors.write(outputs, metadata: ["model": loaded.id, "kind": loaded.kind.rawValue], to: output)
         return outputs.mapValues(\.shape)
     }

@@ -12,6 +12,9 @@ public struct ReportStage: Sendable {
         public var page: URL
         public var audioFiles: Int
         public var bytes: Int
+        /// Tracks whose audio could not be written (a damaged record, say), with the reason: the
+        /// page is written without their players.
+        public var failures: [TrackFailures.Item] = []
     }
 
     public var store: URL
@@ -31,10 +34,19 @@ public struct ReportStage: Sendable {
         let page = ReportPage(filters: filters)
         let samples = try opened.catalog.query { db in try Self.samples(db, filters: filters, perGenre: tracksPerGenre) }
         var audio: [ReportPage.TrackAudio] = []
+        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
         for s in samples {
             let directory = output.appendingPathComponent("audio/\(s.track.prefix(12))")
-            let written = try ExplanationAudio.write(
-                store: opened, track: s.track, target: s.target, config: s.config, top: 3, to: directory, format: .oggVorbis)
+            let written: ExplanationAudio.Written
+            do {
+                written = try ExplanationAudio.write(
+                    store: opened, track: s.track, target: s.target, config: s.config, top: 3, to: directory,
+                    format: .oggVorbis)
+            } catch {
+                failures.add(trackId: s.track, error)
+                try? FileManager.default.removeItem(at: directory)
+                continue
+            }
             let files = written.files.filter { !$0.hasSuffix(".json") }.map { name -> (label: String, path: String) in
                 let label = name.replacingOccurrences(of: ".ogg", with: "").replacingOccurrences(of: "stem-", with: "stem: ")
                     .replacingOccurrences(of: "top-components", with: "top sources of \(s.target)")
@@ -55,7 +67,8 @@ public struct ReportStage: Sendable {
         let bytes =
             (FileManager.default.enumerator(at: output, includingPropertiesForKeys: [.fileSizeKey])?.allObjects as? [URL] ?? [])
             .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
-        return Written(page: url, audioFiles: audio.reduce(0) { $0 + $1.files.count }, bytes: bytes)
+        return Written(
+            page: url, audioFiles: audio.reduce(0) { $0 + $1.files.count }, bytes: bytes, failures: failures.items)
     }
 
     struct Sample {

@@ -7,7 +7,8 @@ extension StoreMerge {
 
     /// Arrays the destination has under the same key are mapped; the others are read from the
     /// source, verified (payload checksum and LZ4 content checksum, by decoding), and appended
-    /// to the destination's shards in batches, each fsynced before its rows are committed.
+    /// to the destination's shards in batches, each fsynced before its rows are committed. A
+    /// record that fails verification is listed in `summary.damaged` and not copied.
     func mergeArrays(into summary: inout Summary, progress: ((Int, Int) -> Void)?) throws(StoreError) {
         summary.arraysPresent = try onWriter { db in
             try db.execute(
@@ -55,8 +56,14 @@ extension StoreMerge {
                 return mapped
             }
             let run = row.runId.flatMap { runs[$0] }
-            let record = try source.readRecord(row)
-            _ = try record.decode(record: old, shard: row.shard, offset: row.offset)
+            let record: ShardRecord
+            do {
+                record = try source.readRecord(row)
+                _ = try record.decode(record: old, shard: row.shard, offset: row.offset)
+            } catch where error.isRecordDamage {
+                summary.damaged.append(DamagedRecord(array: old, track: row.trackId, reason: error.description))
+                continue
+            }
             if run != batchRun || batch.count >= batchSize || bytes + record.totalLength > Self.batchBytes {
                 try flush()
                 batchRun = run

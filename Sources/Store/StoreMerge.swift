@@ -18,7 +18,8 @@ import GRDB
 ///    explanation configs, …): inserted unless present;
 /// 3. excerpts (by track and configuration) and arrays (by track, excerpt, kind, name, producer,
 ///    configuration): matched or copied, the records read and verified (header, payload checksum
-///    and LZ4 content checksum) before they are written again;
+///    and LZ4 content checksum) before they are written again; a damaged record is listed in
+///    `Summary.damaged` and skipped, and the rest of the source is merged;
 /// 4. predictions, effects, explanations and their weights and chains: inserted unless present,
 ///    with every run, excerpt, array and explanation id translated.
 /// A table this code does not name is copied with the same rules (its foreign keys to runs,
@@ -33,6 +34,16 @@ public struct StoreMerge {
         public var bytesCopied: Int64 = 0
         /// Rows added per table (arrays, runs and tracks included).
         public var rowsAdded: [String: Int] = [:]
+        /// Source records that failed verification and were not copied (rows pointing at them,
+        /// such as an explanation's predictions array, are copied without the reference).
+        public var damaged: [DamagedRecord] = []
+    }
+
+    /// A source array whose record is damaged: its id in the source, its track and what is wrong.
+    public struct DamagedRecord: Sendable, Equatable {
+        public var array: Int64
+        public var track: String
+        public var reason: String
     }
 
     let source: Store
@@ -96,7 +107,8 @@ public struct StoreMerge {
         counts.processed = summary.tracksAdded + summary.tracksPresent
         counts.succeeded = summary.tracksAdded
         counts.duplicates = summary.tracksPresent
-        try writer.updateRun(mergeRun, counts: counts, status: "completed")
+        counts.failed = summary.damaged.count
+        try writer.updateRun(mergeRun, counts: counts, status: summary.damaged.isEmpty ? "completed" : "completed_with_failures")
         return summary
     }
 

@@ -28,11 +28,16 @@ struct ArraysCommand: ParsableCommand {
         var output: String
 
         func run() throws {
-            let files = try ArrayExport.run(
+            let outcome = try ArrayExport.run(
                 store: Store.open(at: URL(fileURLWithPath: store)), kind: kind, track: track, producer: producer,
                 output: URL(fileURLWithPath: output))
-            print("wrote \(files.count) safetensors files to \(output)")
-            if files.isEmpty {
+            print("wrote \(outcome.files.count) safetensors files to \(output)")
+            if !outcome.failures.isEmpty {
+                print("\(outcome.failures.count) arrays could not be read (run `stemtrace verify`):")
+                for f in outcome.failures { print("  \(f.track): \(f.reason)") }
+                throw ExitCode(2)
+            }
+            if outcome.files.isEmpty {
                 throw ValidationError("no arrays of kind '\(kind)'\(track.map { " for track \($0)" } ?? "") in \(store)")
             }
         }

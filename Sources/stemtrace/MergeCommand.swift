@@ -11,8 +11,9 @@ struct MergeCommand: ParsableCommand {
         discussion: """
             Every track, array, prediction, explanation, label and run of each SOURCE store is added to the --store \
             (created when missing) unless it is already there: content-keyed, so merging twice or merging stores that \
-            share tracks adds nothing twice and overwrites nothing. Records are verified while they are copied. Each \
-            source is recorded as a merge run.
+            share tracks adds nothing twice and overwrites nothing. Records are verified while they are copied; a \
+            damaged record is listed and skipped, the rest of its store merged, and the command exits with status 2. \
+            Each source is recorded as a merge run.
             """)
 
     @Option(help: "Destination store directory (created when missing).")
@@ -31,6 +32,7 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let destination = try Store.open(at: URL(fileURLWithPath: store), create: true)
         let writer = try destination.writer()
+        var damaged = 0
         for path in sources {
             let source = try Store.open(at: URL(fileURLWithPath: path))
             var reporter: ProgressReporter?
@@ -56,7 +58,13 @@ struct MergeCommand: ParsableCommand {
                 $0.key < $1.key
             }
             if !rows.isEmpty { print("  rows added: " + rows.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+            if !summary.damaged.isEmpty {
+                print("  \(summary.damaged.count) damaged records of \(path) were not merged:")
+                for d in summary.damaged { print("    track \(d.track): \(d.reason)") }
+            }
+            damaged += summary.damaged.count
         }
+        if damaged > 0 { throw ExitCode(2) }
     }
 }
 

@@ -32,5 +32,10 @@ struct ReportCommand: ParsableCommand {
         print(
             "wrote \(written.page.path) (\(written.audioFiles) audio files, "
                 + String(format: "%.1f MB", Double(written.bytes) / 1e6) + " in all)")
+        if !written.failures.isEmpty {
+            print("\(written.failures.count) tracks have no audio players (run `stemtrace verify`):")
+            for f in written.failures { print("  \(f.track): \(f.reason)") }
+            throw ExitCode(2)
+        }
     }
 }
