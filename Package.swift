@@ -89,7 +89,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Inference", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Store", "TestSupport"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),

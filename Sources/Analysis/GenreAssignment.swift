@@ -21,29 +21,29 @@ public struct GenreAssignment: Sendable {
         let tags = try Row.fetchAll(db, sql: "SELECT track_id, tag, source, score FROM tags")
         var source = rules.source
         if source == .auto {
-            let sources = Set(tags.map { $0["source"] as String })
+            let sources = Set(try tags.map { try $0.decode(String.self, forColumn: "source") })
             source = sources.contains("csv") ? .csv : sources.contains("file") ? .file : .musicnn(model: nil)
         }
         var genres: [String: [String]] = [:]
         switch source {
         case .file, .csv, .auto:
             let name = source == .file ? "file" : "csv"
-            for row in tags where (row["source"] as String) == name {
-                genres[row["track_id"], default: []].append(row["tag"])
+            for row in tags where try row.decode(String.self, forColumn: "source") == name {
+                genres[try row.decode(String.self, forColumn: "track_id"), default: []].append(try row.decode(forColumn: "tag"))
             }
         case let .musicnn(model):
             let prefix = "musicnn:" + (model ?? "")
-            let producers = Set(tags.map { $0["source"] as String }.filter { $0.hasPrefix(prefix) })
+            let producers = Set(try tags.map { try $0.decode(String.self, forColumn: "source") }.filter { $0.hasPrefix(prefix) })
             guard producers.count <= 1 else {
                 throw AnalysisError.ambiguous(what: "musicnn taggers", candidates: producers.sorted())
             }
             let wanted = Set(rules.genreTags.map { $0.lowercased() })
             var best: [String: (tag: String, score: Double)] = [:]
-            for row in tags where (row["source"] as String).hasPrefix(prefix) {
-                let tag = (row["tag"] as String).lowercased()
-                let score = (row["score"] as Double?) ?? 0
+            for row in tags where try row.decode(String.self, forColumn: "source").hasPrefix(prefix) {
+                let tag = try row.decode(String.self, forColumn: "tag").lowercased()
+                let score = try row.decode(Double?.self, forColumn: "score") ?? 0
                 guard wanted.contains(tag), score >= rules.threshold else { continue }
-                let track: String = row["track_id"]
+                let track: String = try row.decode(forColumn: "track_id")
                 if score > (best[track]?.score ?? -1) { best[track] = (tag, score) }
             }
             for (track, b) in best { genres[track] = [b.tag] }

@@ -96,9 +96,16 @@ public struct ExplainStage: Sendable {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT excerpt_id, target FROM explanations WHERE config_id = ?", arguments: [configId])
             var done: [Int64: Set<String>] = [:]
-            for row in rows { done[row["excerpt_id"], default: []].insert(row["target"]) }
+            for row in rows {
+                done[try row.decode(Int64.self, forColumn: "excerpt_id"), default: []].insert(try row.decode(forColumn: "target"))
+            }
             let paths = try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks")
-            return (done, Dictionary(paths.map { ($0["id"] as String, $0["source_path"] as String) }) { a, _ in a })
+            return (
+                done,
+                try Dictionary(
+                    paths.map { (try $0.decode(String.self, forColumn: "id"), try $0.decode(String.self, forColumn: "source_path")) }
+                ) { a, _ in a }
+            )
         }
         var jobs: [Job] = []
         // The partition applies after the config is settled: every partition records the same config

@@ -96,11 +96,11 @@ public struct ReportStage: Sendable {
         for genre in genres.allGenres {
             var taken = 0
             for row in explained where taken < perGenre {
-                let track: String = row["track_id"]
+                let track: String = try row.decode(forColumn: "track_id")
                 guard genres.genres[track]?.contains(genre) == true, !used.contains(track), filters.includes(track: track) else {
                     continue
                 }
-                let path: String = row["source_path"]
+                let path: String = try row.decode(forColumn: "source_path")
                 let title = URL(fileURLWithPath: path).lastPathComponent
                 if let chain = chains.first(where: { $0.trackId == track }) {
                     out.append(
@@ -108,10 +108,10 @@ public struct ReportStage: Sendable {
                             track: track, genre: genre, title: title, target: chain.concept, config: chain.configId,
                             caption: "valence ← \(chain.concept)"))
                 } else {
-                    let target: String = row["target"]
+                    let target: String = try row.decode(forColumn: "target")
                     out.append(
                         Sample(
-                            track: track, genre: genre, title: title, target: target, config: row["config_id"], caption: target))
+                            track: track, genre: genre, title: title, target: target, config: try row.decode(forColumn: "config_id"), caption: target))
                 }
                 used.insert(track)
                 taken += 1

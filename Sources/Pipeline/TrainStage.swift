@@ -72,7 +72,8 @@ public struct TrainStage: Sendable {
                     db, sql: "SELECT track_id, value FROM track_metadata WHERE lower(key) = lower(?) ORDER BY source",
                     arguments: [column])
                 {
-                    groups[row["track_id"]] = groups[row["track_id"]] ?? row["value"]
+                    let track = try row.decode(String.self, forColumn: "track_id")
+                    groups[track] = try groups[track] ?? row.decode(String.self, forColumn: "value")
                 }
             }
             return (labels, groups)

@@ -65,12 +65,17 @@ public final class Catalog: Sendable {
     }
 
     /// For every shard some row references, the end of its last referenced record
-    /// (`MAX(offset + length)`): bytes past it are not part of the store.
+    /// (`MAX(offset + length)`): bytes past it are not part of the store. Rows whose offset and
+    /// length cannot describe a record (negative, or overflowing) are left out: they are damaged,
+    /// and reading them reports it.
     public func referencedEnds() throws(StoreError) -> [Int: Int64] {
         try read { db in
             var ends: [Int: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT shard, MAX(offset + length) AS end FROM arrays GROUP BY shard") {
-                ends[row["shard"]] = row["end"]
+            for row in try Row.fetchAll(db, sql: """
+                    SELECT shard, MAX(offset + length) AS end FROM arrays
+                    WHERE offset >= 0 AND length > 0 AND offset <= 9223372036854775807 - length GROUP BY shard
+                    """) {
+                ends[try row.decode(Int.self, forColumn: "shard")] = try row.decode(Int64.self, forColumn: "end")
             }
             return ends
         }
@@ -132,9 +137,9 @@ public final class Catalog: Sendable {
                 var problems = try String.fetchAll(db, sql: quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")
                     .filter { $0 != "ok" }
                 for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
-                    let table: String = row[0] ?? "?"
-                    let rowid: Int64? = row[1]
-                    let parent: String = row[2] ?? "?"
+                    let table = try row.decode(String?.self, atIndex: 0) ?? "?"
+                    let rowid = try row.decode(Int64?.self, atIndex: 1)
+                    let parent = try row.decode(String?.self, atIndex: 2) ?? "?"
                     problems.append(
                         "foreign key: \(table) row \(rowid.map(String.init) ?? "?") points at a missing \(parent) row")
                 }
@@ -149,7 +154,7 @@ public final class Catalog: Sendable {
     public func trackSourcePaths() throws(StoreError) -> [String: String] {
         try read { db in
             var paths: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks") { paths[row["id"]] = row["source_path"] }
+            for row in try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks") { paths[try row.decode(String.self, forColumn: "id")] = try row.decode(String.self, forColumn: "source_path") }
             return paths
         }
     }

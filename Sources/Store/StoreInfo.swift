@@ -55,7 +55,11 @@ public struct StoreInfo: Sendable, Codable {
                 sql:
                     "SELECT kind, COUNT(*) AS n, SUM(raw_length) AS raw, SUM(length) AS stored FROM arrays GROUP BY kind ORDER BY kind"
             )
-            .map { KindSummary(kind: $0["kind"], count: $0["n"], rawBytes: $0["raw"], storedBytes: $0["stored"]) }
+            .map {
+                    KindSummary(
+                        kind: try $0.decode(forColumn: "kind"), count: try $0.decode(forColumn: "n"),
+                        rawBytes: try $0.decode(forColumn: "raw"), storedBytes: try $0.decode(forColumn: "stored"))
+                }
         }
         let separators = try store.catalog.read { db in
             try Row.fetchAll(
@@ -65,9 +69,9 @@ public struct StoreInfo: Sendable, Codable {
                     FROM arrays WHERE kind = 'stem' GROUP BY producer ORDER BY producer
                     """
             ).map { row -> SeparatorSummary in
-                let names: String = row["stems"] ?? ""
+                let names: String = try row.decode(String?.self, forColumn: "stems") ?? ""
                 return SeparatorSummary(
-                    id: row["producer"], tracks: row["tracks"], stems: names.split(separator: ",").map(String.init).sorted())
+                    id: try row.decode(forColumn: "producer"), tracks: try row.decode(forColumn: "tracks"), stems: names.split(separator: ",").map(String.init).sorted())
             }
         }
         let shards = ShardFile.list(in: store.shardDirectory)

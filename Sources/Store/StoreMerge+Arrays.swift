@@ -80,7 +80,7 @@ extension StoreMerge {
     /// A temp map as a dictionary, old id → new id.
     static func map(_ db: Database, _ table: String) throws -> [Int64: Int64] {
         var result: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT old, new FROM temp.map_\(table)") { result[row["old"]] = row["new"] }
+        for row in try Row.fetchAll(db, sql: "SELECT old, new FROM temp.map_\(table)") { result[try row.decode(Int64.self, forColumn: "old")] = try row.decode(Int64.self, forColumn: "new") }
         return result
     }
 }

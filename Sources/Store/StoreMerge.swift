@@ -167,12 +167,12 @@ public struct StoreMerge {
                 db, sql: "SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
             return try names.filter { !Self.ownTables.contains($0) }.map { name in
                 let columns = try Row.fetchAll(db, sql: "PRAGMA src.table_info(\(name.quotedDatabaseIdentifier))").map {
-                    $0["name"] as String
+                    try $0.decode(String.self, forColumn: "name")
                 }
                 var references: [String: String] = [:]
                 for fk in try Row.fetchAll(db, sql: "PRAGMA src.foreign_key_list(\(name.quotedDatabaseIdentifier))") {
-                    let parent: String = fk["table"]
-                    if Self.mappedTables.contains(parent) { references[fk["from"]] = parent }
+                    let parent: String = try fk.decode(forColumn: "table")
+                    if Self.mappedTables.contains(parent) { references[try fk.decode(String.self, forColumn: "from")] = parent }
                 }
                 return Table(name: name, columns: columns, mappedReferences: references)
             }

@@ -162,9 +162,11 @@ import Testing
         #expect(try keys(merged) == expected)
     }
 
-    @Test func aCorruptSourceRecordStopsTheMergeAndLeavesTheDestinationSound() throws {
+    @Test func aCorruptSourceRecordIsListedAndSkippedWhileTheRestIsMerged() throws {
         let source = try Store.open(at: second)
-        let victim = try #require(try source.catalog.arrays(kind: "logfiltspec").last)
+        // A record the destination will not already hold from the first store.
+        let firstTracks = Set(try Store.open(at: first).catalog.arrays().map(\.trackId))
+        let victim = try #require(try source.catalog.arrays(kind: "logfiltspec").last { !firstTracks.contains($0.trackId) })
         let shard = ShardFile.url(victim.shard, in: source.shardDirectory)
         let handle = try FileHandle(forUpdating: shard)
         try handle.seek(toOffset: UInt64(victim.offset) + UInt64(victim.length) - 8)
@@ -177,12 +179,22 @@ import Testing
         let destination = try Store.open(at: merged, create: true)
         let writer = try destination.writer()
         _ = try StoreMerge(from: try Store.open(at: first), into: writer).run()
-        #expect { _ = try StoreMerge(from: source, into: writer).run() } throws: { "\($0)".contains("checksum mismatch") }
+        let before = try destination.catalog.arrayCount()
+        let summary = try StoreMerge(from: source, into: writer).run()
+        #expect(summary.damaged.count == 1)
+        #expect(summary.damaged.first?.array == victim.id && summary.damaged.first?.track == victim.trackId)
+        #expect(summary.damaged.first?.reason.contains("checksum mismatch") == true)
+        // Every other record of the source arrived.
+        let sourceArrays = try source.catalog.arrayCount()
+        #expect(summary.arraysCopied + summary.arraysPresent == sourceArrays - 1)
+        #expect(try destination.catalog.arrayCount() == before + summary.arraysCopied)
+        #expect(try destination.catalog.arrays(track: victim.trackId).contains { $0.kind == "mix" })
+        #expect(!(try destination.catalog.arrays(track: victim.trackId).contains { $0.kind == "logfiltspec" }))
         #expect(!(try StoreVerifier(store: destination).verify().isCorrupt))
-        let failed = try destination.catalog.read { db in
+        let statuses = try destination.catalog.read { db in
             try String.fetchAll(db, sql: "SELECT status FROM runs WHERE command = 'merge' ORDER BY id")
         }
-        #expect(failed == ["completed", "failed"])
+        #expect(statuses == ["completed", "completed_with_failures"])
     }
 
     @Test func aSourceBeingWrittenIsRefusedAndKeepsItsWritersOutWhileMerged() throws {

@@ -55,3 +55,43 @@ public enum TestAudio {
             mixture, channels: 1, sampleRate: 22050, format: .wavFloat, to: folder.appendingPathComponent("mixture.wav").path)
     }
 }
+
+/// Byte surgery on Ogg files: the granule position of the last page, which libsndfile reads as
+/// the stream's length, moved by some frames (the page CRC recomputed so the file stays valid).
+public enum OggSurgery {
+    /// Adds `frames` to the last page's granule position of the Ogg file at `url`.
+    public static func extendLastGranule(of url: URL, by frames: Int64) throws {
+        var bytes = [UInt8](try Data(contentsOf: url))
+        var pages: [Int] = []
+        var i = 0
+        while i + 27 <= bytes.count, bytes[i] == 0x4F, bytes[i + 1] == 0x67, bytes[i + 2] == 0x67, bytes[i + 3] == 0x53 {
+            pages.append(i)
+            let segments = Int(bytes[i + 26])
+            let body = (0..<segments).reduce(0) { $0 + Int(bytes[i + 27 + $1]) }
+            i += 27 + segments + body
+        }
+        guard let last = pages.last, i == bytes.count else { throw OggSurgeryError.notAnOggFile(url.path) }
+        let segments = Int(bytes[last + 26])
+        let length = 27 + segments + (0..<segments).reduce(0) { $0 + Int(bytes[last + 27 + $1]) }
+        var granule = Int64(0)
+        for k in 0..<8 { granule |= Int64(bytes[last + 6 + k]) << (8 * Int64(k)) }
+        granule += frames
+        for k in 0..<8 { bytes[last + 6 + k] = UInt8(truncatingIfNeeded: granule >> (8 * Int64(k))) }
+        for k in 0..<4 { bytes[last + 22 + k] = 0 }
+        let crc = oggCRC(bytes[last..<(last + length)])
+        for k in 0..<4 { bytes[last + 22 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+        try Data(bytes).write(to: url)
+    }
+
+    /// The Ogg page checksum: CRC-32 with polynomial 0x04C11DB7, initial value 0, no reflection.
+    static func oggCRC(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0
+        for byte in bytes {
+            crc ^= UInt32(byte) << 24
+            for _ in 0..<8 { crc = crc & 0x8000_0000 != 0 ? (crc << 1) ^ 0x04C1_1DB7 : crc << 1 }
+        }
+        return crc
+    }
+}
+
+public enum OggSurgeryError: Error { case notAnOggFile(String) }

@@ -43,9 +43,9 @@ public enum ErrorsQuery {
                 """, arguments: [model, target])
         var errors: [(track: String, error: Double)] = []
         for row in rows {
-            let track: String = row["track_id"]
+            let track: String = try row.decode(forColumn: "track_id")
             guard filters.includes(track: track) else { continue }
-            errors.append((track, (row["prediction"] as Double) - (row["label"] as Double)))
+            errors.append((track, try row.decode(Double.self, forColumn: "prediction") - row.decode(Double.self, forColumn: "label")))
         }
         guard errors.count >= quantiles else {
             throw AnalysisError.missing(
