@@ -70,3 +70,29 @@ import Testing
         #expect(page.count > 5 * empty.count, "screenshot \(page.count) bytes vs blank \(empty.count)")
     }
 }
+
+/// A damaged record of a sampled track leaves that track without audio players, named in the
+/// outcome, while the page and the other tracks' audio are written.
+@Suite struct ReportDamageTests {
+    @Test func aDamagedStemLeavesItsTrackWithoutPlayersAndIsNamed() async throws {
+        let fixture = try await ExplainStageTests()
+        _ = try await fixture.explain(BandEnergyModel())
+        let store = try Store.open(at: fixture.storeURL)
+        let samples = try store.catalog.query { db in try ReportStage.samples(db, filters: QueryFilters(), perGenre: 2) }
+        let victim = try #require(samples.first?.track)
+        let stem = try #require(try store.catalog.arrays(kind: "stem", track: victim).first)
+        let shard = ShardFile.url(stem.shard, in: store.shardDirectory)
+        var bytes = try Data(contentsOf: shard)
+        bytes[Int(stem.offset) + stem.length - 9] ^= 0x77
+        try bytes.write(to: shard)
+
+        let out = fixture.root.appendingPathComponent("report-damaged")
+        let written = try ReportStage(store: fixture.storeURL, output: out).run()
+        let source = try #require(try store.catalog.trackSourcePaths()[victim])
+        #expect(written.failures.map(\.track) == [source])
+        #expect(written.failures.first?.reason.contains("checksum mismatch") == true, "\(written.failures)")
+        #expect(FileManager.default.fileExists(atPath: written.page.path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("audio/\(victim.prefix(12))").path))
+        #expect(samples.count == 1 || written.audioFiles > 0, "the other sampled tracks still have players")
+    }
+}
