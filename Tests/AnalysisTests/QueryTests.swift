@@ -132,3 +132,38 @@ import Testing
 func emptyStoreDirectory() throws -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("analysis-empty-\(UUID().uuidString)")
 }
+
+/// Id-prefix filters are literal prefixes: `%` and `_` typed by a user are not SQL wildcards.
+@Suite struct PrefixFilterTests {
+    @Test(arguments: ["model_", "%", "m%A", "_odelA"])
+    func wildcardCharactersInAPrefixMatchNothing(prefix: String) throws {
+        let store = try Store.open(at: try AnalysisStore.make())
+        var changed = QueryFilters()
+        changed.model = prefix
+        let filters = changed
+        let error = #expect(throws: AnalysisError.self) {
+            _ = try store.catalog.query { db in try EffectsQuery.rows(db, filters: filters, genre: "hiphop", target: "valence") }
+        }
+        guard case .missing? = error else {
+            Issue.record("'\(prefix)' should match no model, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test func aLiteralPrefixStillMatches() throws {
+        let store = try Store.open(at: try AnalysisStore.make())
+        var changed = QueryFilters()
+        changed.model = "modelA"
+        let filters = changed
+        let (model, _, _) = try store.catalog.query { db in
+            try EffectsQuery.rows(db, filters: filters, genre: "hiphop", target: "valence")
+        }
+        #expect(model == "modelA")
+        let escaped = try store.catalog.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT ? LIKE ? \(LikePattern.escapeClause)",
+                arguments: ["a%b_c\\d-e", LikePattern.prefix("a%b_c\\d")])
+        }
+        #expect(escaped == ["1"])
+    }
+}

@@ -49,6 +49,14 @@ import Testing
         #expect(throws: SafetensorsError.self) { try Safetensors.metadata(data, source: "forged.safetensors") }
     }
 
+    @Test func modelInfoOnAForgedFileExitsWithTheReasonInsteadOfATrap() throws {
+        let url = try Fixtures.temporaryDirectory("forged").appendingPathComponent("forged.safetensors")
+        try Self.file(header: Self.hostileHeaders[1].0).write(to: url)
+        let run = try BuiltTool.run(["model", "info", url.path])
+        #expect(run.status == 1, "a clean error exit, not a signal: \(run.output)")
+        #expect(run.output.contains("forged.safetensors") && run.output.contains("too large"), "\(run.output)")
+    }
+
     @Test func aHeaderLengthPastTheFileOrTheLimitIsRefused() {
         var huge = Data()
         withUnsafeBytes(of: UInt64.max.littleEndian) { huge.append(contentsOf: $0) }

@@ -28,4 +28,22 @@ import Testing
             }
         }
     }
+
+    /// A raw length no LZ4 payload of that size can expand to is refused before decompression
+    /// allocates it (header checksum intact).
+    @Test func aRawLengthBeyondWhatThePayloadCanHoldIsRefused() throws {
+        var bytes = try ShardRecord.encode(Tensor(floats: [1, 2, 3, 4], shape: [4])).serialized()
+        let huge: UInt64 = 1 << 30
+        withUnsafeBytes(of: huge.littleEndian) { for i in 0..<8 { bytes[16 + i] = $0[i] } }
+        withUnsafeBytes(of: (huge / 4).littleEndian) { for i in 0..<8 { bytes[40 + i] = $0[i] } }  // shape agrees
+        let headerLength = ShardRecord.headerLength(ndim: 1)
+        let sum = bytes.withUnsafeBytes { ContentHash.xxh32(UnsafeRawBufferPointer(rebasing: $0[0..<(headerLength - 4)])) }
+        withUnsafeBytes(of: sum.littleEndian) { for i in 0..<4 { bytes[headerLength - 4 + i] = $0[i] } }
+        let error = #expect(throws: StoreError.self) {
+            _ = try bytes.withUnsafeBytes { b in
+                try Result { () throws(StoreError) in try ShardRecord.parseHeader(b, shard: 1, offset: 0) }.get()
+            }
+        }
+        #expect("\(String(describing: error))".contains("cannot come from"))
+    }
 }
