@@ -61,7 +61,8 @@ public enum AudioDecoder {
                 reason: "the header declares \(rate) Hz; accepted rates are \(limits.minSampleRate)–\(limits.maxSampleRate) Hz")
         }
         guard channels <= limits.maxChannels else {
-            throw .outOfLimits(path: path, reason: "the header declares \(channels) channels; at most \(limits.maxChannels) are accepted")
+            throw .outOfLimits(
+                path: path, reason: "the header declares \(channels) channels; at most \(limits.maxChannels) are accepted")
         }
         let maxFrames = limits.maxFrames(sampleRate: rate)
         // SF_COUNT_MAX means "unknown length" (a stream); anything else is the header's claim.

@@ -85,7 +85,8 @@ public enum Safetensors {
             guard end - begin == byteCount else {
                 throw .malformed(
                     source: source,
-                    reason: "entry '\(name)': data_offsets [\(begin), \(end)] hold \(end - begin) bytes, shape \(shape) of \(dtype.rawValue) needs \(byteCount)"
+                    reason:
+                        "entry '\(name)': data_offsets [\(begin), \(end)] hold \(end - begin) bytes, shape \(shape) of \(dtype.rawValue) needs \(byteCount)"
                 )
             }
             entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))

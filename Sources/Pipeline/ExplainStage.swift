@@ -103,7 +103,9 @@ public struct ExplainStage: Sendable {
             return (
                 done,
                 try Dictionary(
-                    paths.map { (try $0.decode(String.self, forColumn: "id"), try $0.decode(String.self, forColumn: "source_path")) }
+                    paths.map {
+                        (try $0.decode(String.self, forColumn: "id"), try $0.decode(String.self, forColumn: "source_path"))
+                    }
                 ) { a, _ in a }
             )
         }

@@ -38,7 +38,8 @@ public struct ExplanationSummary: Sendable {
         let store = try Store.open(at: url)
         let found = try store.catalog.read { db -> ExplanationSummary? in
             let rows = try ExplanationRecord.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT * FROM explanations WHERE track_id LIKE ? \(LikePattern.escapeClause)
                     AND config_id LIKE ? \(LikePattern.escapeClause) ORDER BY id DESC
                     """,

@@ -111,7 +111,8 @@ public struct ReportStage: Sendable {
                     let target: String = try row.decode(forColumn: "target")
                     out.append(
                         Sample(
-                            track: track, genre: genre, title: title, target: target, config: try row.decode(forColumn: "config_id"), caption: target))
+                            track: track, genre: genre, title: title, target: target,
+                            config: try row.decode(forColumn: "config_id"), caption: target))
                 }
                 used.insert(track)
                 taken += 1

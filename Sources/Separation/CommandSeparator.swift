@@ -208,8 +208,11 @@ public struct CommandSeparator: Separator {
     /// content id when it is made of letters, digits, `-` and `_` only (content ids are hex),
     /// else "input". Never derived from the track's file name.
     static func inputName(trackId: String) -> String {
-        let safe = !trackId.isEmpty && trackId.utf8.count <= 128
-            && trackId.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+        let safe =
+            !trackId.isEmpty && trackId.utf8.count <= 128
+            && trackId.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            }
         return safe ? trackId : "input"
     }
 

@@ -71,10 +71,13 @@ public final class Catalog: Sendable {
     public func referencedEnds() throws(StoreError) -> [Int: Int64] {
         try read { db in
             var ends: [Int: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(
+                db,
+                sql: """
                     SELECT shard, MAX(offset + length) AS end FROM arrays
                     WHERE offset >= 0 AND length > 0 AND offset <= 9223372036854775807 - length GROUP BY shard
-                    """) {
+                    """)
+            {
                 ends[try row.decode(Int.self, forColumn: "shard")] = try row.decode(Int64.self, forColumn: "end")
             }
             return ends
@@ -154,7 +157,9 @@ public final class Catalog: Sendable {
     public func trackSourcePaths() throws(StoreError) -> [String: String] {
         try read { db in
             var paths: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks") { paths[try row.decode(String.self, forColumn: "id")] = try row.decode(String.self, forColumn: "source_path") }
+            for row in try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks") {
+                paths[try row.decode(String.self, forColumn: "id")] = try row.decode(String.self, forColumn: "source_path")
+            }
             return paths
         }
     }

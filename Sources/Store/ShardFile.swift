@@ -34,7 +34,9 @@ public enum ShardFile {
     /// The size of a shard that must exist (and be a regular file); throws naming why not.
     public static func existingSize(_ shard: Int, in directory: URL) throws(ShardStatError) -> Int64 {
         var st = stat()
-        guard stat(url(shard, in: directory).path, &st) == 0 else { throw ShardStatError(reason: String(cString: strerror(errno))) }
+        guard stat(url(shard, in: directory).path, &st) == 0 else {
+            throw ShardStatError(reason: String(cString: strerror(errno)))
+        }
         guard st.st_mode & S_IFMT == S_IFREG else { throw ShardStatError(reason: "not a regular file") }
         return Int64(st.st_size)
     }

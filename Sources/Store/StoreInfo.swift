@@ -56,10 +56,10 @@ public struct StoreInfo: Sendable, Codable {
                     "SELECT kind, COUNT(*) AS n, SUM(raw_length) AS raw, SUM(length) AS stored FROM arrays GROUP BY kind ORDER BY kind"
             )
             .map {
-                    KindSummary(
-                        kind: try $0.decode(forColumn: "kind"), count: try $0.decode(forColumn: "n"),
-                        rawBytes: try $0.decode(forColumn: "raw"), storedBytes: try $0.decode(forColumn: "stored"))
-                }
+                KindSummary(
+                    kind: try $0.decode(forColumn: "kind"), count: try $0.decode(forColumn: "n"),
+                    rawBytes: try $0.decode(forColumn: "raw"), storedBytes: try $0.decode(forColumn: "stored"))
+            }
         }
         let separators = try store.catalog.read { db in
             try Row.fetchAll(
@@ -71,7 +71,8 @@ public struct StoreInfo: Sendable, Codable {
             ).map { row -> SeparatorSummary in
                 let names: String = try row.decode(String?.self, forColumn: "stems") ?? ""
                 return SeparatorSummary(
-                    id: try row.decode(forColumn: "producer"), tracks: try row.decode(forColumn: "tracks"), stems: names.split(separator: ",").map(String.init).sorted())
+                    id: try row.decode(forColumn: "producer"), tracks: try row.decode(forColumn: "tracks"),
+                    stems: names.split(separator: ",").map(String.init).sorted())
             }
         }
         let shards = ShardFile.list(in: store.shardDirectory)

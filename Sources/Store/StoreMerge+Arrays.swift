@@ -60,7 +60,7 @@ extension StoreMerge {
             do {
                 record = try source.readRecord(row)
                 _ = try record.decode(record: old, shard: row.shard, offset: row.offset)
-            } catch where error.isRecordDamage {
+            } catch  where error.isRecordDamage {
                 summary.damaged.append(DamagedRecord(array: old, track: row.trackId, reason: error.description))
                 continue
             }
@@ -80,7 +80,9 @@ extension StoreMerge {
     /// A temp map as a dictionary, old id → new id.
     static func map(_ db: Database, _ table: String) throws -> [Int64: Int64] {
         var result: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT old, new FROM temp.map_\(table)") { result[try row.decode(Int64.self, forColumn: "old")] = try row.decode(Int64.self, forColumn: "new") }
+        for row in try Row.fetchAll(db, sql: "SELECT old, new FROM temp.map_\(table)") {
+            result[try row.decode(Int64.self, forColumn: "old")] = try row.decode(Int64.self, forColumn: "new")
+        }
         return result
     }
 }

@@ -40,7 +40,9 @@ import Testing
     @Test func tracksLongerThanTheLimitAreRefusedWithBothDurations() throws {
         let url = dir.appendingPathComponent("three-seconds.wav")
         try TestAudio.writeTone(url, seconds: 3, sampleRate: 8000)
-        let error = #expect(throws: AudioError.self) { _ = try AudioDecoder.decode(path: url.path, limits: DecodeLimits(maxDuration: 2)) }
+        let error = #expect(throws: AudioError.self) {
+            _ = try AudioDecoder.decode(path: url.path, limits: DecodeLimits(maxDuration: 2))
+        }
         #expect(error == .tooLong(path: url.path, seconds: 3, limit: 2))
         #expect(error?.reason == "too long: 3 s exceeds the 2 s limit (ingest --max-duration)")
         #expect(try AudioDecoder.decode(path: url.path, limits: DecodeLimits(maxDuration: 3)).frameCount == 24000)

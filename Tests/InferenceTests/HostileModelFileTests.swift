@@ -32,7 +32,10 @@ import Testing
         (#"{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#, "integers"),
         (#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551615]}}"#, "integers"),
         (#"{"x":{"dtype":"F32","shape":[1e300],"data_offsets":[0,4]}}"#, "integers"),
-        (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, "overlap"),
+        (
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            "overlap"
+        ),
         (#"{"__metadata__":{"n":1},"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, "__metadata__"),
     ]
 
@@ -70,8 +73,10 @@ import Testing
             try Tensor(dtype: .f32, shape: [Int.max, 2], bytes: Data())
         }
         #expect(throws: TensorError.invalidShape(shape: [1 << 62])) { try Tensor(dtype: .f32, shape: [1 << 62], bytes: Data()) }
-        #expect(throws: TensorError.invalidShape(shape: [-2, -2])) { try Tensor(dtype: .u8, shape: [-2, -2], bytes: Data(count: 4)) }
-        #expect(Tensor.byteCount(shape: [4294967296, 4294967296], dtype: .f32) == nil)
+        #expect(throws: TensorError.invalidShape(shape: [-2, -2])) {
+            try Tensor(dtype: .u8, shape: [-2, -2], bytes: Data(count: 4))
+        }
+        #expect(Tensor.byteCount(shape: [4_294_967_296, 4_294_967_296], dtype: .f32) == nil)
         #expect(Tensor.byteCount(shape: [3, 5], dtype: .f64) == 120)
     }
 
@@ -89,7 +94,8 @@ import Testing
 
     @Test(arguments: [Float.nan, .infinity, -.infinity])
     func nonFiniteWeightsAreRefusedAtLoadNamingTheTensor(value: Float) throws {
-        let url = try Self.weights(replacing: "feed_forward.weight", at: 3, with: value, in: try Fixtures.temporaryDirectory("weights"))
+        let url = try Self.weights(
+            replacing: "feed_forward.weight", at: 3, with: value, in: try Fixtures.temporaryDirectory("weights"))
         #expect(throws: ModelError.nonFiniteWeight(path: url.path, tensor: "feed_forward.weight", index: 3)) {
             _ = try LoadedModel(contentsOf: url)
         }

@@ -63,7 +63,8 @@ import Testing
 
         let cli = try BuiltTool.run(["infer", "--store", storeURL.path, "--model", weights.path, "--progress", "none"])
         #expect(cli.status == 2, "\(cli.output)")
-        #expect(cli.output.contains("0 excerpts inferred, 2 already done, 1 failed") && cli.output.contains("b.wav"), "\(cli.output)")
+        #expect(
+            cli.output.contains("0 excerpts inferred, 2 already done, 1 failed") && cli.output.contains("b.wav"), "\(cli.output)")
     }
 
     @Test func nonFiniteOutputsAreRefusedNamingModelExcerptAndTargetAndNeverStored() throws {
@@ -117,7 +118,8 @@ import Testing
     @Test func verifyAndExportSurviveARowClaimingAHundredGigabytes() throws {
         let store = try Store.open(at: storeURL)
         try store.catalog.write { db in
-            try db.execute(sql: "UPDATE arrays SET length = 100000000000 WHERE id = (SELECT min(id) FROM arrays WHERE kind = 'mix')")
+            try db.execute(
+                sql: "UPDATE arrays SET length = 100000000000 WHERE id = (SELECT min(id) FROM arrays WHERE kind = 'mix')")
         }
         let verify = try BuiltTool.run(["verify", "--store", storeURL.path])
         #expect(verify.status == 1 && verify.output.contains("100000000000 bytes"), "\(verify.output)")
@@ -126,5 +128,22 @@ import Testing
         #expect(export.status == 2 && export.output.contains("wrote 2 safetensors files"), "\(export.output)")
         let infer = try BuiltTool.run(["infer", "--store", storeURL.path, "--model", weights.path, "--progress", "none"])
         #expect(infer.status == 0, "the spectrograms are intact: \(infer.output)")
+
+        // A spectrogram row claiming 100 GB: infer names its track and infers the others.
+        let path = corpus.appendingPathComponent("b.wav").standardizedFileURL.path
+        let track = try #require(try store.catalog.trackSourcePaths().first { $0.value == path }?.key)
+        try store.catalog.write { db in
+            try db.execute(
+                sql: "UPDATE arrays SET length = 100000000000 WHERE kind = 'logfiltspec' AND track_id = ?", arguments: [track])
+        }
+        let other = root.appendingPathComponent("other.safetensors")
+        var tensors = try Safetensors.read(contentsOf: weights)
+        let fw = try #require(tensors["feed_forward.weight"])
+        tensors["feed_forward.weight"] = Tensor(floats: try fw.floats().map { $0 * 2 }, shape: fw.shape)
+        try Safetensors.write(tensors, to: other)
+        let second = try BuiltTool.run(["infer", "--store", storeURL.path, "--model", other.path, "--progress", "none"])
+        #expect(second.status == 2, "\(second.output)")
+        #expect(second.output.contains("2 excerpts inferred") && second.output.contains("b.wav"), "\(second.output)")
+        #expect(second.output.contains("100000000000 bytes"), "\(second.output)")
     }
 }

@@ -33,8 +33,10 @@ struct DiskFullTests {
         let point = try Self.mountTmpfs(megabytes: 6)
         defer { _ = try? BuiltProcess.run("/bin/umount", ["-l", point.path]) }
         let storeURL = point.appendingPathComponent("store")
-        let ingest = ["ingest", corpus.path, "--store", storeURL.path, "--separator", "none", "--workers", "1",
-            "--batch-size", "2", "--progress", "none", "--quiet"]
+        let ingest = [
+            "ingest", corpus.path, "--store", storeURL.path, "--separator", "none", "--workers", "1",
+            "--batch-size", "2", "--progress", "none", "--quiet",
+        ]
 
         // 1. The disk fills up part-way.
         let full = try BuiltTool.run(ingest)

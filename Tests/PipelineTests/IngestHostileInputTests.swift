@@ -30,7 +30,8 @@ import Testing
         try TestAudio.writeTone(corpus.appendingPathComponent("long.wav"), seconds: 8, seed: 202)
         try TestAudio.writeTone(corpus.appendingPathComponent("100%41 percent.wav"), seconds: 4, seed: 203)
         try Self.pcm16(count: 400_000, rate: 1).write(to: corpus.appendingPathComponent("one-hertz.wav"))
-        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(to: corpus.appendingPathComponent("random.mp3"))
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(
+            to: corpus.appendingPathComponent("random.mp3"))
         try AudioWriter.write(
             [Float](repeating: 0, count: 44100), channels: 1, sampleRate: 22050, format: .oggVorbis,
             to: corpus.appendingPathComponent("silent.ogg").path)
@@ -64,7 +65,9 @@ import Testing
         u16(16)
         d.append(contentsOf: Array("data".utf8))
         u32(2 * count)
-        for i in 0..<count { withUnsafeBytes(of: Int16(truncatingIfNeeded: i % 2000 - 1000).littleEndian) { d.append(contentsOf: $0) } }
+        for i in 0..<count {
+            withUnsafeBytes(of: Int16(truncatingIfNeeded: i % 2000 - 1000).littleEndian) { d.append(contentsOf: $0) }
+        }
         return d
     }
 
@@ -113,7 +116,8 @@ import Testing
 
     @Test func theCommandLineTakesMaxDurationWithUnits() throws {
         let run = try BuiltTool.run([
-            "ingest", corpus.path, "--store", storeURL.path, "--max-duration", "0.1min", "--separator", "none", "--progress", "none",
+            "ingest", corpus.path, "--store", storeURL.path, "--max-duration", "0.1min", "--separator", "none", "--progress",
+            "none",
         ])
         #expect(run.status == 2, "\(run.output)")
         #expect(run.output.contains("long.wav: too long: 8 s exceeds the 6 s limit"), "\(run.output)")

@@ -5,11 +5,11 @@ import Store
 import TestSupport
 import Testing
 
+@testable import Pipeline
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import Pipeline
 
 /// Ingest over a generated corpus with duplicates and every kind of bad file.
 @Suite struct IngestIntegrationTests {

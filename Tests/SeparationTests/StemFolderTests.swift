@@ -180,7 +180,8 @@ import Testing
             throws: SeparationError.lengthMismatch(path: mixture.path, stem: "vocals", expected: 1000, actual: 40000)
         ) {
             try await separator.separate(
-                SeparationInput(mix: Array(mix.prefix(1000)), sampleRate: 22050, sourcePath: mixture.path, trackId: "t1", excerpt: excerpt))
+                SeparationInput(
+                    mix: Array(mix.prefix(1000)), sampleRate: 22050, sourcePath: mixture.path, trackId: "t1", excerpt: excerpt))
         }
         await #expect {
             try await ImportedStemsSeparator(expectedStems: ["vocals", "guitar"]).separate(

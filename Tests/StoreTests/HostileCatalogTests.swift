@@ -89,7 +89,8 @@ import Testing
         var detected = 0
         for copy in 0..<40 {
             let root = try stores.directory()
-            try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("shards"), withDestinationURL: store.shardDirectory)
+            try FileManager.default.createSymbolicLink(
+                at: root.appendingPathComponent("shards"), withDestinationURL: store.shardDirectory)
             var bytes = original
             // Leave the 100-byte file header alone (its damage makes SQLite refuse the file at once).
             for _ in 0..<24 { bytes[100 + Int(rng.next() % UInt64(bytes.count - 100))] ^= UInt8(1 + rng.next() % 255) }

@@ -45,7 +45,8 @@ public enum ErrorsQuery {
         for row in rows {
             let track: String = try row.decode(forColumn: "track_id")
             guard filters.includes(track: track) else { continue }
-            errors.append((track, try row.decode(Double.self, forColumn: "prediction") - row.decode(Double.self, forColumn: "label")))
+            errors.append(
+                (track, try row.decode(Double.self, forColumn: "prediction") - row.decode(Double.self, forColumn: "label")))
         }
         guard errors.count >= quantiles else {
             throw AnalysisError.missing(
