@@ -24,39 +24,17 @@ import Testing
     @Test func sixteenBitSamplesDecodeAsValueOver32768() throws {
         let url = dir.appendingPathComponent("exact.wav")
         let ints: [Int16] = [16384, -8192, 1, -32768, 32767]
-        try Self.pcm16Wav(ints, sampleRate: 8000).write(to: url)
+        try TestAudio.pcm16Wav(ints, sampleRate: 8000).write(to: url)
         #expect(try AudioDecoder.decode(path: url.path).samples == ints.map { Float($0) / 32768 })
     }
 
     @Test func wavWithAnUnsupportedCodecIsUndecodable() throws {
         let url = dir.appendingPathComponent("exotic.wav")
-        var data = Self.pcm16Wav([1, 2, 3, 4], sampleRate: 8000)
+        var data = TestAudio.pcm16Wav([1, 2, 3, 4], sampleRate: 8000)
         data[20] = 0x34  // WAVE format tag 0x1234: no such codec
         data[21] = 0x12
         try data.write(to: url)
         expectFailure(url) { if case .undecodable = $0 { true } else { false } }
-    }
-
-    /// A canonical 44-byte-header mono 16-bit PCM WAV, written byte by byte.
-    static func pcm16Wav(_ samples: [Int16], sampleRate: Int) -> Data {
-        var d = Data()
-        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
-        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
-        d.append(contentsOf: Array("RIFF".utf8))
-        u32(36 + 2 * samples.count)
-        d.append(contentsOf: Array("WAVE".utf8))
-        d.append(contentsOf: Array("fmt ".utf8))
-        u32(16)
-        u16(1)
-        u16(1)
-        u32(sampleRate)
-        u32(2 * sampleRate)
-        u16(2)
-        u16(16)
-        d.append(contentsOf: Array("data".utf8))
-        u32(2 * samples.count)
-        for s in samples { withUnsafeBytes(of: s.littleEndian) { d.append(contentsOf: $0) } }
-        return d
     }
 
     @Test func fileTagsAreRead() throws {

@@ -17,7 +17,7 @@ import Testing
     @Test func aOneHertzWavIsRefusedBeforeAnythingIsResampled() throws {
         // 800 KB of samples at 1 Hz: resampled to 22 050 Hz this asked for 17.6 GB and aborted.
         let url = dir.appendingPathComponent("one-hertz.wav")
-        try DecoderTests.pcm16Wav([Int16](repeating: 1000, count: 400_000), sampleRate: 1).write(to: url)
+        try TestAudio.pcm16Wav([Int16](repeating: 1000, count: 400_000), sampleRate: 1).write(to: url)
         let error = #expect(throws: AudioError.self) { _ = try AudioDecoder.decode(path: url.path) }
         guard case .outOfLimits(let path, let reason)? = error else {
             Issue.record("expected outOfLimits, got \(String(describing: error))")
@@ -29,7 +29,7 @@ import Testing
     @Test(arguments: [(999, false), (1000, true), (384_000, true), (384_001, false)])
     func sampleRatesOutsideTheLimitsAreRefused(rate: Int, accepted: Bool) throws {
         let url = dir.appendingPathComponent("rate-\(rate).wav")
-        try DecoderTests.pcm16Wav([1, 2, 3, 4, 5, 6, 7, 8], sampleRate: rate).write(to: url)
+        try TestAudio.pcm16Wav([1, 2, 3, 4, 5, 6, 7, 8], sampleRate: rate).write(to: url)
         if accepted {
             #expect(try AudioDecoder.decode(path: url.path).sampleRate == rate)
         } else {

@@ -16,7 +16,8 @@ struct DiskFullTests {
     /// Mounts a tmpfs of `megabytes` at a fresh directory.
     static func mountTmpfs(megabytes: Int) throws -> URL {
         let point = try Fixtures.temporaryDirectory("diskfull")
-        let result = try BuiltProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)M", "tmpfs", point.path])
+        let result = try BuiltTool.run(
+            executable: URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(megabytes)M", "tmpfs", point.path])
         guard result.status == 0 else { throw DiskFullTestError.mount(result.output) }
         return point
     }
@@ -31,7 +32,7 @@ struct DiskFullTests {
                 corpus.appendingPathComponent(String(format: "t%02d.wav", i)), seconds: 20, sampleRate: 22050, seed: 300 + i)
         }
         let point = try Self.mountTmpfs(megabytes: 6)
-        defer { _ = try? BuiltProcess.run("/bin/umount", ["-l", point.path]) }
+        defer { _ = try? BuiltTool.run(executable: URL(fileURLWithPath: "/bin/umount"), ["-l", point.path]) }
         let storeURL = point.appendingPathComponent("store")
         let ingest = [
             "ingest", corpus.path, "--store", storeURL.path, "--separator", "none", "--workers", "1",
@@ -66,7 +67,7 @@ struct DiskFullTests {
         #expect(ShardFile.size(try #require(ShardFile.list(in: store.shardDirectory).last), in: store.shardDirectory) == before)
 
         // 3. With room again, the same command completes the corpus.
-        let grow = try BuiltProcess.run("/bin/mount", ["-o", "remount,size=64M", point.path])
+        let grow = try BuiltTool.run(executable: URL(fileURLWithPath: "/bin/mount"), ["-o", "remount,size=64M", point.path])
         #expect(grow.status == 0, "\(grow.output)")
         let rerun = try BuiltTool.run(ingest)
         #expect(rerun.status == 0, "\(rerun.output)")
@@ -77,19 +78,3 @@ struct DiskFullTests {
 }
 
 enum DiskFullTestError: Error { case mount(String) }
-
-/// Runs a system command to completion (mount, umount).
-enum BuiltProcess {
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}

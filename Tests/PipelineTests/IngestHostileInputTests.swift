@@ -29,7 +29,8 @@ import Testing
         try TestAudio.writeTone(corpus.appendingPathComponent("good.wav"), seconds: 5, seed: 201)
         try TestAudio.writeTone(corpus.appendingPathComponent("long.wav"), seconds: 8, seed: 202)
         try TestAudio.writeTone(corpus.appendingPathComponent("100%41 percent.wav"), seconds: 4, seed: 203)
-        try Self.pcm16(count: 400_000, rate: 1).write(to: corpus.appendingPathComponent("one-hertz.wav"))
+        try TestAudio.pcm16Wav((0..<400_000).map { Int16($0 % 2000 - 1000) }, sampleRate: 1).write(
+            to: corpus.appendingPathComponent("one-hertz.wav"))
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(
             to: corpus.appendingPathComponent("random.mp3"))
         try AudioWriter.write(
@@ -47,28 +48,6 @@ import Testing
         #expect(fd >= 0)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
         close(fd)
-    }
-
-    static func pcm16(count: Int, rate: Int) -> Data {
-        var d = Data()
-        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
-        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
-        d.append(contentsOf: Array("RIFF".utf8))
-        u32(36 + 2 * count)
-        d.append(contentsOf: Array("WAVEfmt ".utf8))
-        u32(16)
-        u16(1)
-        u16(1)
-        u32(rate)
-        u32(2 * rate)
-        u16(2)
-        u16(16)
-        d.append(contentsOf: Array("data".utf8))
-        u32(2 * count)
-        for i in 0..<count {
-            withUnsafeBytes(of: Int16(truncatingIfNeeded: i % 2000 - 1000).littleEndian) { d.append(contentsOf: $0) }
-        }
-        return d
     }
 
     func ingest() async throws -> IngestSummary {

@@ -18,8 +18,14 @@ public enum BuiltTool {
 
     /// Runs the tool to completion; returns exit status and combined output.
     public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try run(executable: try stemtrace, arguments)
+    }
+
+    /// Runs any executable (a system command such as `mount`) to completion; returns exit status
+    /// and combined output.
+    public static func run(executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = try stemtrace
+        process.executableURL = executable
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe

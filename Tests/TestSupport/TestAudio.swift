@@ -32,6 +32,29 @@ public enum TestAudio {
             channels: channels, sampleRate: sampleRate, format: format, to: url.path, tags: tags)
     }
 
+    /// A canonical 44-byte-header mono 16-bit PCM WAV, written byte by byte (any declared rate,
+    /// however absurd, for tests of what a decoder accepts).
+    public static func pcm16Wav(_ samples: [Int16], sampleRate: Int) -> Data {
+        var d = Data()
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { d.append(contentsOf: $0) } }
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian) { d.append(contentsOf: $0) } }
+        d.append(contentsOf: Array("RIFF".utf8))
+        u32(36 + 2 * samples.count)
+        d.append(contentsOf: Array("WAVE".utf8))
+        d.append(contentsOf: Array("fmt ".utf8))
+        u32(16)
+        u16(1)
+        u16(1)
+        u32(sampleRate)
+        u32(2 * sampleRate)
+        u16(2)
+        u16(16)
+        d.append(contentsOf: Array("data".utf8))
+        u32(2 * samples.count)
+        for s in samples { withUnsafeBytes(of: s.littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
     /// A sum of sines of `seconds` at 22 050 Hz, each with amplitude `gain` and starting phase `phase`.
     public static func sines(_ frequencies: [Double], gain: Double, seconds: Double, phase: Double = 0) -> [Float] {
         let rate = 22050.0
