@@ -77,6 +77,21 @@ import Testing
         #expect(report.catalogProblems.contains { $0.contains("foreign key: arrays") && $0.contains("excerpts") })
     }
 
+    @Test func theVerifyCommandReportsCatalogDamageAndExitsOne() throws {
+        let store = try populatedStore()
+        try store.catalog.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM tracks WHERE id = ?", arguments: [T.trackID(2)])
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        for flags in [[], ["--quick"]] {
+            let run = try BuiltTool.run(["verify", "--store", store.root.path] + flags)
+            #expect(run.status == 1, "\(run.output)")
+            #expect(run.output.contains("DAMAGED") && run.output.contains("points at a missing tracks row"), "\(run.output)")
+            #expect(run.output.contains(flags.isEmpty ? "integrity_check" : "quick_check"), "\(run.output)")
+        }
+    }
+
     /// Random byte damage to copies of a checkpointed catalog: whenever SQLite's own
     /// integrity_check finds the copy damaged, `verify` must fail too (or the store must refuse to
     /// open). Before, most such catalogs verified clean.
