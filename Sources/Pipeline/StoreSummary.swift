@@ -7,7 +7,7 @@ public enum StoreSummary {
         var lines = [
             "store \(path)  (schema version \(i.schemaVersion))",
             "  tracks \(i.tracks), source paths \(i.sources), excerpts \(i.excerpts), tags \(i.tags)",
-            "  runs \(i.runs), recorded failures \(i.failures)",
+            "  runs \(i.runs), recorded failures \(i.failures), warnings \(i.warnings)",
             "  shards \(i.shardCount), \(bytes(i.shardBytes)); catalog \(bytes(i.catalogBytes))",
             "  arrays: \(bytes(i.rawBytes)) raw in \(bytes(i.storedBytes)) stored, ratio \(String(format: "%.2f", i.compressionRatio))",
         ]

@@ -32,6 +32,8 @@ public struct StoreInfo: Sendable, Codable {
     public var tags: Int
     public var runs: Int
     public var failures: Int
+    /// Inputs stored despite an irregularity (`run_warnings`).
+    public var warnings: Int
     public var kinds: [KindSummary]
     public var separators: [SeparatorSummary]
     public var shardCount: Int
@@ -45,7 +47,7 @@ public struct StoreInfo: Sendable, Codable {
     public static func gather(_ store: Store) throws(StoreError) -> StoreInfo {
         let version = try store.catalog.schemaVersion()
         let counts = try store.catalog.read { db -> [Int] in
-            try ["tracks", "track_sources", "excerpts", "tags", "runs", "run_failures"].map {
+            try ["tracks", "track_sources", "excerpts", "tags", "runs", "run_failures", "run_warnings"].map {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? 0
             }
         }
@@ -83,7 +85,7 @@ public struct StoreInfo: Sendable, Codable {
         }
         return StoreInfo(
             schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
-            runs: counts[4], failures: counts[5], kinds: kinds, separators: separators, shardCount: shards.count,
+            runs: counts[4], failures: counts[5], warnings: counts[6], kinds: kinds, separators: separators, shardCount: shards.count,
             shardBytes: shardBytes, catalogBytes: catalogBytes)
     }
 }

@@ -27,7 +27,8 @@ import Testing
             try T.pending(track: 1, path: "/b/1-copy.wav", runId: run, arrays: T.standardArrays(1)),
         ]
         let failures = [RunFailureRecord(runId: run, path: "/a/broken.mp3", reason: "undecodable")]
-        _ = try writer.commit(batch, failures: failures, runId: run)
+        let warnings = [RunWarningRecord(runId: run, path: "/a/estimate.ogg", message: "decoded 44288 of 44400 frames")]
+        _ = try writer.commit(batch, failures: failures, warnings: warnings, runId: run)
 
         let info = try StoreInfo.gather(store)
         #expect(info.schemaVersion == 6)
@@ -35,7 +36,7 @@ import Testing
         #expect(info.sources == 3, "the duplicate adds a source")
         #expect(info.excerpts == 2)
         #expect(info.tags == 3)
-        #expect(info.runs == 1 && info.failures == 1)
+        #expect(info.runs == 1 && info.failures == 1 && info.warnings == 1)
 
         let stored = batch.prefix(2).flatMap(\.arrays)
         var expected: [String: StoreInfo.KindSummary] = [:]
