@@ -85,7 +85,8 @@ public struct StoreInfo: Sendable, Codable {
         }
         return StoreInfo(
             schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
-            runs: counts[4], failures: counts[5], warnings: counts[6], kinds: kinds, separators: separators, shardCount: shards.count,
+            runs: counts[4], failures: counts[5], warnings: counts[6], kinds: kinds, separators: separators,
+            shardCount: shards.count,
             shardBytes: shardBytes, catalogBytes: catalogBytes)
     }
 }
