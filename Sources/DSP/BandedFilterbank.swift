@@ -40,6 +40,7 @@ struct BandedFilterbank: Sendable {
     ) {
         for g in groups {
             g.weights.withUnsafeBufferPointer { w in
+                _ = BLASThreading.singleThreaded
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasTrans,
                     Int32(g.bandCount), Int32(frames), Int32(g.binCount), 1,

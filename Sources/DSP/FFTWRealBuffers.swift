@@ -27,8 +27,8 @@ public final class FFTWRealBuffers {
         UnsafeMutableRawPointer(complex).assumingMemoryBound(to: Float.self)
     }
 
-    /// A plan of `size` made through FFTW's thread-safe planner on scratch buffers, which
-    /// FFTW_MEASURE overwrites while planning and which are discarded afterwards.
+    /// A plan of `size` made through FFTW's thread-safe planner on scratch buffers (a measuring
+    /// planner overwrites them), discarded afterwards.
     static func plan(
         size: Int, kind: String, _ make: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<fftwf_complex>) -> fftwf_plan?
     ) -> fftwf_plan {

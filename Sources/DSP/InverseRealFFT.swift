@@ -8,10 +8,11 @@ public final class InverseRealFFT: @unchecked Sendable {
     public let size: Int
     private let plan: fftwf_plan
 
-    public init(size: Int) {
+    /// Plans a transform of `size` (see `RealFFT.init(size:planning:)`).
+    public init(size: Int, planning: FFTPlanning = .estimate) {
         self.size = size
         plan = FFTWRealBuffers.plan(size: size, kind: "an inverse real FFT") {
-            fftwf_plan_dft_c2r_1d(Int32(size), $1, $0, UInt32(FFTW_MEASURE))
+            fftwf_plan_dft_c2r_1d(Int32(size), $1, $0, planning.flags)
         }
     }
 

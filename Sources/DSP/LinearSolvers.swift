@@ -20,6 +20,7 @@ public enum LinearSolvers {
         var ldb = blasint(n)
         var info: blasint = 0
         var uplo = CChar(UInt8(ascii: "U"))
+        _ = BLASThreading.singleThreaded
         dposv_(&uplo, &order, &columns, &factor, &lda, &solution, &ldb, &info, 1)
         if info > 0 { return nil }
         if info < 0 { throw .lapack(routine: "dposv", info: Int(info)) }
@@ -50,6 +51,7 @@ public enum LinearSolvers {
         var workSize: Double = 0
         var integerWorkSize: blasint = 0
         var query: blasint = -1
+        _ = BLASThreading.singleThreaded
         dgelsd_(
             &rowCount, &columnCount, &columns, &matrix, &lda, &rhs, &leading, &singular, &cutoff, &rank, &workSize, &query,
             &integerWorkSize, &info)
@@ -57,6 +59,7 @@ public enum LinearSolvers {
         var work = [Double](repeating: 0, count: max(1, Int(workSize)))
         var iwork = [blasint](repeating: 0, count: max(1, Int(integerWorkSize)))
         var lwork = blasint(work.count)
+        _ = BLASThreading.singleThreaded
         dgelsd_(
             &rowCount, &columnCount, &columns, &matrix, &lda, &rhs, &leading, &singular, &cutoff, &rank, &work, &lwork,
             &iwork, &info)

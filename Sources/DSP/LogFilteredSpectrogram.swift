@@ -22,11 +22,13 @@ public final class LogFilteredSpectrogram: Sendable {
     let fft: RealFFT
     let bandedBank: BandedFilterbank
 
-    public init(config: SpectrogramConfig = .paper) {
+    /// - Parameter planning: FFTW's planner (`FFTPlanning`); the deterministic default is what
+    ///   every stage uses.
+    public init(config: SpectrogramConfig = .paper, planning: FFTPlanning = .estimate) {
         self.config = config
         self.filterbank = LogarithmicFilterbank(config: config)
         self.window = HannWindow.symmetric(length: config.frameSize).map { Float($0) }
-        self.fft = RealFFT(size: config.frameSize)
+        self.fft = RealFFT(size: config.frameSize, planning: planning)
         self.bandedBank = BandedFilterbank(filterbank)
     }
 

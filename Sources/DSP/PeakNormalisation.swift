@@ -8,6 +8,7 @@ public enum PeakNormalisation {
     public static func peak(_ x: UnsafeBufferPointer<Float>) -> Float {
         guard let base = x.baseAddress, !x.isEmpty else { return 0 }
         let n = Int32(x.count)
+        _ = BLASThreading.singleThreaded
         if !cblas_sasum(n, base, 1).isFinite, x.contains(where: { !$0.isFinite }) { return .nan }
         return abs(base[Int(cblas_isamax(n, base, 1))])
     }

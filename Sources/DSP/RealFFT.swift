@@ -11,10 +11,12 @@ public final class RealFFT: @unchecked Sendable {
     public let size: Int
     private let plan: fftwf_plan
 
-    public init(size: Int) {
+    /// Plans a transform of `size` (`FFTPlanning.estimate`, the deterministic default, unless a
+    /// benchmark asks otherwise).
+    public init(size: Int, planning: FFTPlanning = .estimate) {
         self.size = size
         plan = FFTWRealBuffers.plan(size: size, kind: "a real FFT") {
-            fftwf_plan_dft_r2c_1d(Int32(size), $0, $1, UInt32(FFTW_MEASURE))
+            fftwf_plan_dft_r2c_1d(Int32(size), $0, $1, planning.flags)
         }
     }
 

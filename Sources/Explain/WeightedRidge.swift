@@ -83,11 +83,13 @@ public struct WeightedRidge: Sendable {
         var gram = [Double](repeating: 0, count: d * d)
         var moments = [Double](repeating: 0, count: d * targetCount)
         if d > 0 {
+            _ = BLASThreading.singleThreaded
             cblas_dsyrk(
                 CblasRowMajor, CblasUpper, CblasTrans, blasint(d), blasint(rowCount), 1, scaledDesign, blasint(d), 0, &gram,
                 blasint(d))
             for i in 0..<d { for j in 0..<i { gram[i * d + j] = gram[j * d + i] } }
             if targetCount > 0 {
+                _ = BLASThreading.singleThreaded
                 cblas_dgemm(
                     CblasRowMajor, CblasTrans, CblasNoTrans, blasint(d), blasint(targetCount), blasint(rowCount), 1,
                     scaledDesign, blasint(d), scaledLabels, blasint(targetCount), 0, &moments, blasint(targetCount))
@@ -135,6 +137,7 @@ public struct WeightedRidge: Sendable {
         precondition(fit.coefficients.count == featureCount, "fit has \(fit.coefficients.count) coefficients")
         var out = [Double](repeating: fit.intercept, count: rowCount)
         if featureCount > 0 {
+            _ = BLASThreading.singleThreaded
             cblas_dgemv(
                 CblasRowMajor, CblasNoTrans, blasint(rowCount), blasint(featureCount), 1, design, blasint(featureCount),
                 fit.coefficients, 1, 1, &out, 1)

@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 import Foundation
 
 extension Kernels {
@@ -23,7 +24,7 @@ extension Kernels {
         precondition(
             weights.count == outChannels * cin * kernel * kernel, "conv weights do not match \(outChannels)×\(cin)×\(kernel)²")
         precondition(rowChannel.map { $0.count == input.height } ?? true, "one row-channel value per row")
-        _ = Kernels.singleThreadedBLAS  // parallelism comes from the tiles below
+        _ = BLASThreading.singleThreaded  // parallelism comes from the tiles below
         if kernel == 1 && stride == 1 && padding == 0 {
             return pointwise(
                 input, weights: weights, outChannels: outChannels, rowChannel: rowChannel, epilogue: epilogue, threads: threads)
@@ -43,7 +44,9 @@ extension Kernels {
         let outItem = out.itemSize
         let inItem = x.itemSize
         let width = x.width
-        let chunks = max(1, min(threads * 8, hw / 256))
+        // Fixed chunking (not by `threads`): each chunk is one sgemm's column count, which changes
+        // how OpenBLAS rounds its edge columns; see `Kernels.conv2d`.
+        let chunks = max(1, min(2 * Kernels.tilingWorkers, hw / 256))
         let chunk = (hw + chunks - 1) / chunks
         x.values.withUnsafeBufferPointer { xs in
             weights.withUnsafeBufferPointer { ws in

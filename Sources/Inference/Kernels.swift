@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 import Foundation
 
 /// Inference kernels on `FeatureMap`s, batched, matching PyTorch's CPU semantics in float32.
@@ -23,13 +24,17 @@ public enum Kernels {
         var out = FeatureMap(batch: input.batch, channels: outChannels, height: max(hOut, 0), width: max(wOut, 0))
         guard hOut > 0, wOut > 0 else { return out }
         let k = cin * kernel * kernel
-        // Output rows per im2col tile: keep each worker's column matrix around 8 MiB.
+        // Output rows per im2col tile: each worker's column matrix stays around 8 MiB, and the tiling
+        // depends on the layer alone — never on the batch or the thread count — because it sets the
+        // column count of each sgemm, and OpenBLAS rounds the edge columns of a call differently
+        // from the rest: a result must not depend on which excerpts share its batch (determinism,
+        // docs/ARCHITECTURE.md).
         let rowsPerTile = tileRows(
-            outputRows: hOut * input.batch, maxRows: max(1, (2 << 20) / max(1, k * wOut)), threads: threads)
+            outputRows: hOut, maxRows: max(1, (2 << 20) / max(1, k * wOut)), threads: Kernels.tilingWorkers)
         let tiles = (hOut + rowsPerTile - 1) / rowsPerTile
         let inItem = input.itemSize
         let outItem = out.itemSize
-        _ = Kernels.singleThreadedBLAS  // parallelism comes from the tiles
+        _ = BLASThreading.singleThreaded  // parallelism comes from the tiles
         input.values.withUnsafeBufferPointer { x in
             weights.withUnsafeBufferPointer { wt in
                 out.values.withUnsafeMutableBufferPointer { y in
@@ -49,6 +54,7 @@ public enum Kernels {
                             stride: stride, padding: padding, firstRow: row0, rows: rows, outWidth: wOut, rowChannel: rowChannel,
                             into: col)
                         // y[:, row0*wOut ..< (row0+rows)*wOut] = W (out × k) · col (k × cols)
+                        _ = BLASThreading.singleThreaded
                         cblas_sgemm(
                             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
                             wp.pointer, Int32(k), col, Int32(cols), 0, yp.pointer + n * outItem + row0 * wOut, Int32(hOut * wOut))
@@ -60,6 +66,10 @@ public enum Kernels {
         }
         return out
     }
+
+    /// The worker count tilings are balanced for, whatever the threads actually running: fixed, so
+    /// that tile boundaries (and so the bytes of every result) do not depend on the thread count.
+    static let tilingWorkers = 8
 
     /// Output rows per im2col tile: at most `maxRows` (each worker's column matrix ≈ 8 MiB), and,
     /// among those, the tiling whose busiest worker has the fewest rows (then the largest tiles).
@@ -215,16 +225,24 @@ public enum Kernels {
     }
 
     /// `torch.nn.Linear` without bias: y (batch × out) = x (batch × in) · Wᵀ, W is `out × in`.
+    ///
+    /// One `sgemv` per row rather than one `sgemm` for the batch: sgemm rounds the rows of a
+    /// partial micro-tile differently from the others, so an excerpt's result would depend on how
+    /// many others share its batch (and so on `--batch-size` and the partition). Row by row, it
+    /// depends on the row alone (determinism, docs/ARCHITECTURE.md).
     public static func linear(_ x: [Float], batch: Int, weights: [Float], outFeatures: Int, inFeatures: Int) -> [Float] {
         precondition(x.count == batch * inFeatures && weights.count == outFeatures * inFeatures, "linear shapes do not match")
         var y = [Float](repeating: 0, count: batch * outFeatures)
         x.withUnsafeBufferPointer { a in
             weights.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { out in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outFeatures), Int32(inFeatures), 1,
-                        a.baseAddress, Int32(inFeatures), w.baseAddress, Int32(inFeatures), 0, out.baseAddress,
-                        Int32(outFeatures))
+                    guard let ab = a.baseAddress, let wb = w.baseAddress, let ob = out.baseAddress else { return }
+                    for n in 0..<batch {
+                        _ = BLASThreading.singleThreaded
+                        cblas_sgemv(
+                            CblasRowMajor, CblasNoTrans, Int32(outFeatures), Int32(inFeatures), 1, wb, Int32(inFeatures),
+                            ab + n * inFeatures, 1, 0, ob + n * outFeatures, 1)
+                    }
                 }
             }
         }

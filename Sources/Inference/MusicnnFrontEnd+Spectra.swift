@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 
 /// musicnn's front end split at the complex spectrum, so perturbations can be composed from
 /// cached spectra (the STFT, reflect padding included, is linear in the signal): `spectra` is the
@@ -21,6 +22,7 @@ extension MusicnnFrontEnd {
                         for (i, t) in frames.enumerated() {
                             Self.windowFrame(xs, sampleCount: samples.count, frame: t, window: ws, into: f + i * n)
                         }
+                        _ = BLASThreading.singleThreaded
                         cblas_dgemm(
                             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(frames.count), Int32(width), Int32(n), 1, f,
                             Int32(n), d, Int32(width), 0, s, Int32(width))
@@ -48,6 +50,7 @@ extension MusicnnFrontEnd {
                             frameCount > 0
                         else { return }
                         Self.powerSpectrum(s, count: frameCount * bins, into: p)
+                        _ = BLASThreading.singleThreaded
                         cblas_sgemm(
                             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(frameCount), Int32(bands), Int32(bins), 1, p,
                             Int32(bins), f, Int32(bins), 0, o, Int32(bands))

@@ -1,6 +1,8 @@
 import COpenBLAS
+import DSP
 import Foundation
 import Store
+import Synchronization
 
 /// What the network returns for a batch of `patchCount` patches (all row-major, patch first).
 public struct MusicnnOutput: Sendable {
@@ -209,43 +211,54 @@ public struct MusicnnModel: Sendable {
     // MARK: Forward pass
 
     /// Runs the network on every patch. `keepIntermediates` also returns the per-frame maps
-    /// (`timbral`, `temporal`, `cnn1` … `cnn3`). Patches run one after another (each conv is one
-    /// large `sgemm`, threaded by OpenBLAS); the dense layers run on the whole batch. Safe to call
-    /// concurrently: every call has its own scratch memory.
-    public func predict(_ patches: MusicnnPatches, keepIntermediates: Bool = false) -> MusicnnOutput {
+    /// (`timbral`, `temporal`, `cnn1` … `cnn3`). Patches are independent: they run in parallel on
+    /// `threads` threads, each with single-threaded OpenBLAS (`BLASThreading`), so a patch's values
+    /// never depend on the thread count or on how many patches share the call. The dense layers
+    /// then run row by row. Safe to call concurrently: every call has its own scratch memory.
+    public func predict(
+        _ patches: MusicnnPatches, keepIntermediates: Bool = false, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> MusicnnOutput {
+        _ = BLASThreading.singleThreaded
         let p = patches.count
-        let frames = MusicnnFrontEnd.patchFrames
         let pooled = Self.pooledChannels
         var pooledVector = [Float](repeating: 0, count: p * 2 * pooled)
         var maxPool = [Float](repeating: 0, count: p * pooled)
         var meanPool = [Float](repeating: 0, count: p * pooled)
         var intermediates: MusicnnIntermediates?
-        if keepIntermediates { intermediates = MusicnnIntermediates(timbral: [], temporal: [], cnn1: [], cnn2: [], cnn3: []) }
-        let workspace = Workspace(model: self)
-        for index in 0..<p {
-            let start = index * MusicnnFrontEnd.patchSize
-            let maps = patches.values.withUnsafeBufferPointer { v in
-                patchMaps(v.baseAddress.map { $0 + start }, workspace: workspace)
-            }
-            let c0 = index * pooled
-            var channel = 0
-            for (map, width) in [
-                (maps.frontEnd, Self.frontEndChannels), (maps.cnn1, Self.midEndChannels), (maps.cnn2, Self.midEndChannels),
-                (maps.cnn3, Self.midEndChannels),
-            ] {
-                Self.poolOverTime(map, frames: frames, channels: width) { c, maxValue, meanValue in
-                    maxPool[c0 + channel + c] = maxValue
-                    meanPool[c0 + channel + c] = meanValue
+        if keepIntermediates {
+            intermediates = MusicnnIntermediates(timbral: [], temporal: [], cnn1: [], cnn2: [], cnn3: [])
+            let workspace = Workspace(model: self)
+            for index in 0..<p {
+                let maps = patchMap(index, of: patches, workspace: workspace)
+                maxPool.withUnsafeMutableBufferPointer { mx in
+                    meanPool.withUnsafeMutableBufferPointer { mn in
+                        pooledVector.withUnsafeMutableBufferPointer { pv in
+                            Self.pool(maps, patch: index, maxPool: mx, meanPool: mn, pooledVector: pv)
+                        }
+                    }
                 }
-                channel += width
-            }
-            for c in 0..<pooled {
-                // Interleaved: v[2c] = max, v[2c + 1] = mean (the [753, 2] stack flattened row-major).
-                pooledVector[(index * pooled + c) * 2] = maxPool[c0 + c]
-                pooledVector[(index * pooled + c) * 2 + 1] = meanPool[c0 + c]
-            }
-            if keepIntermediates {
                 intermediates?.append(maps)
+            }
+        } else {
+            let workspaces = WorkspacePool(model: self)
+            maxPool.withUnsafeMutableBufferPointer { mx in
+                meanPool.withUnsafeMutableBufferPointer { mn in
+                    pooledVector.withUnsafeMutableBufferPointer { pv in
+                        guard let mxb = mx.baseAddress, let mnb = mn.baseAddress, let pvb = pv.baseAddress else { return }
+                        let outputs = (UnsafeSendable(mxb), UnsafeSendable(mnb), UnsafeSendable(pvb))
+                        let count = (mx.count, mn.count, pv.count)
+                        ParallelFor.run(iterations: p, threads: threads) { index in
+                            let workspace = workspaces.take()
+                            defer { workspaces.give(workspace) }
+                            let maps = patchMap(index, of: patches, workspace: workspace)
+                            // Each patch writes only its own rows of the three outputs.
+                            Self.pool(
+                                maps, patch: index, maxPool: UnsafeMutableBufferPointer(start: outputs.0.pointer, count: count.0),
+                                meanPool: UnsafeMutableBufferPointer(start: outputs.1.pointer, count: count.1),
+                                pooledVector: UnsafeMutableBufferPointer(start: outputs.2.pointer, count: count.2))
+                        }
+                    }
+                }
             }
         }
         Self.normalise(&pooledVector, poolNorm, relu: false)
@@ -269,6 +282,56 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Scratch buffers for one patch at a time.
+    /// The maps of patch `index`.
+    private func patchMap(_ index: Int, of patches: MusicnnPatches, workspace: Workspace) -> PatchMaps {
+        let start = index * MusicnnFrontEnd.patchSize
+        return patches.values.withUnsafeBufferPointer { v in
+            patchMaps(v.baseAddress.map { $0 + start }, workspace: workspace)
+        }
+    }
+
+    /// Pools one patch's maps over time into its rows of the outputs: `maxPool` and `meanPool`
+    /// (patch × 753) and `pooledVector` (patch × 1506, interleaved max, mean).
+    private static func pool(
+        _ maps: PatchMaps, patch index: Int, maxPool: UnsafeMutableBufferPointer<Float>,
+        meanPool: UnsafeMutableBufferPointer<Float>, pooledVector: UnsafeMutableBufferPointer<Float>
+    ) {
+        let pooled = pooledChannels
+        let c0 = index * pooled
+        var channel = 0
+        for (map, width) in [
+            (maps.frontEnd, frontEndChannels), (maps.cnn1, midEndChannels), (maps.cnn2, midEndChannels),
+            (maps.cnn3, midEndChannels),
+        ] {
+            poolOverTime(map, frames: MusicnnFrontEnd.patchFrames, channels: width) { c, maxValue, meanValue in
+                maxPool[c0 + channel + c] = maxValue
+                meanPool[c0 + channel + c] = meanValue
+            }
+            channel += width
+        }
+        for c in 0..<pooled {
+            // Interleaved: v[2c] = max, v[2c + 1] = mean (the [753, 2] stack flattened row-major).
+            pooledVector[(index * pooled + c) * 2] = maxPool[c0 + c]
+            pooledVector[(index * pooled + c) * 2 + 1] = meanPool[c0 + c]
+        }
+    }
+
+    /// Workspaces for patches running in parallel: each is used by one patch at a time.
+    final class WorkspacePool: Sendable {
+        private let free = Mutex<[WorkspaceBox]>([])
+        private let model: MusicnnModel
+
+        init(model: MusicnnModel) { self.model = model }
+
+        func take() -> Workspace { free.withLock { $0.popLast()?.workspace } ?? Workspace(model: model) }
+        func give(_ workspace: Workspace) { free.withLock { $0.append(WorkspaceBox(workspace: workspace)) } }
+    }
+
+    /// A workspace handed between threads through the pool, never used by two at once.
+    struct WorkspaceBox: @unchecked Sendable {
+        let workspace: Workspace
+    }
+
     final class Workspace {
         let normalised: UnsafeMutableBufferPointer<Float>
         let transposed: UnsafeMutableBufferPointer<Float>
@@ -425,7 +488,9 @@ public struct MusicnnModel: Sendable {
         }
     }
 
-    /// y (rows × outputs) = x (rows × inputs) · kernel (inputs × outputs, TF layout) + bias.
+    /// y (rows × outputs) = x (rows × inputs) · kernel (inputs × outputs, TF layout) + bias, one
+    /// `sgemv` per row so that a patch's result does not depend on how many patches share the call
+    /// (see `Kernels.linear`).
     private static func dense(_ x: [Float], rows: Int, kernel: [Float], bias: [Float], inputs: Int, outputs: Int) -> [Float] {
         var y = [Float](repeating: 0, count: rows * outputs)
         for r in 0..<rows {
@@ -434,9 +499,13 @@ public struct MusicnnModel: Sendable {
         x.withUnsafeBufferPointer { a in
             kernel.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { out in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, a.baseAddress,
-                        Int32(inputs), w.baseAddress, Int32(outputs), 1, out.baseAddress, Int32(outputs))
+                    guard let ab = a.baseAddress, let wb = w.baseAddress, let ob = out.baseAddress else { return }
+                    for r in 0..<rows {
+                        _ = BLASThreading.singleThreaded
+                        cblas_sgemv(
+                            CblasRowMajor, CblasTrans, Int32(inputs), Int32(outputs), 1, wb, Int32(outputs), ab + r * inputs, 1,
+                            1, ob + r * outputs, 1)
+                    }
                 }
             }
         }

@@ -56,10 +56,3 @@ enum ParallelFor {
         func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
     }
 }
-
-extension Kernels {
-    /// Kernels that split their work across threads call OpenBLAS from several threads at once,
-    /// so OpenBLAS's own pool is limited to one thread — once per process, never while a BLAS
-    /// call may be running elsewhere (changing it concurrently is not safe).
-    static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
-}

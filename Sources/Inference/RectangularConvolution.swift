@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 
 /// A TensorFlow `conv2d` (`tf.nn.conv2d`, `tf.layers.conv2d`) with stride 1 on a channels-last
 /// image: input NHWC (one batch item: height × width × inChannels, contiguous), kernel HWIO
@@ -87,6 +88,7 @@ struct RectangularConvolution: Sendable, Equatable {
                     let rows = min(rowsPerTile, hOut - row0)
                     im2col(input, height: height, width: width, firstRow: row0, rows: rows, outWidth: wOut, into: col)
                     // tile (rows·wOut × outChannels) = columns (rows·wOut × k) · kernel (k × outChannels)
+                    _ = BLASThreading.singleThreaded
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows * wOut), Int32(outChannels), Int32(k), 1,
                         col, Int32(k), weights, Int32(outChannels), 0, out, Int32(outChannels))

@@ -76,6 +76,11 @@ public struct ExplainStage: Sendable {
         guard !selected.isEmpty else {
             throw PipelineError.invalidOption("the model has no \(settings.targets.rawValue) targets to explain")
         }
+        // A partition job whose share of the corpus is empty (a cluster task with no tracks) has
+        // nothing to explain: that is no error.
+        if partition != nil, try opened.catalog.read({ db in try ExcerptRecord.fetchCount(db) }) == 0 {
+            return Summary(seconds: Date().timeIntervalSince(start))
+        }
         let (separatorId, stemsByExcerpt) = try Self.stems(in: opened, separator: settings.separator)
         guard let firstStems = stemsByExcerpt.values.first else {
             throw PipelineError.invalidOption("\(store.path): no excerpt has stems from \(separatorId)")

@@ -16,17 +16,25 @@ public enum BuiltTool {
         }
     }
 
-    /// Runs the tool to completion; returns exit status and combined output.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try run(executable: try stemtrace, arguments)
+    /// Runs the tool to completion; returns exit status and combined output. `environment`
+    /// adds to (or overrides) this process's variables, e.g. `OMP_NUM_THREADS`.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32, output: String
+    ) {
+        try run(executable: try stemtrace, arguments, environment: environment)
     }
 
     /// Runs any executable (a system command such as `mount`) to completion; returns exit status
     /// and combined output.
-    public static func run(executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32, output: String
+    ) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

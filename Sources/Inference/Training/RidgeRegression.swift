@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSP
 
 /// A fitted multi-output ridge regression with an unpenalised intercept: the plain linear layer
 /// ŷ = W x + b on the raw features (`weights` in `torch.nn.Linear` layout, targets × features),
@@ -130,6 +131,7 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
         var out = [Double](repeating: 0, count: n * targetCount)
         for i in 0..<n { for k in 0..<targetCount { out[i * targetCount + k] = bias[k] } }
         if n > 0 {
+            _ = BLASThreading.singleThreaded
             cblas_dgemm(
                 CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(targetCount), blasint(featureCount), 1, features,
                 blasint(featureCount), weights, blasint(featureCount), 1, &out, blasint(targetCount))
@@ -147,6 +149,7 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
         var out = [Double](repeating: 0, count: n * targetCount)
         for i in 0..<n { for k in 0..<targetCount { out[i * targetCount + k] = targetMeans[k] } }
         if n > 0 {
+            _ = BLASThreading.singleThreaded
             cblas_dgemm(
                 CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(targetCount), blasint(d), 1, z, blasint(d),
                 standardisedWeights, blasint(d), 1, &out, blasint(targetCount))

@@ -61,9 +61,11 @@ struct RidgeSystem {
         var gram = [Double](repeating: 0, count: d * d)
         var moments = [Double](repeating: 0, count: t * d)
         if n > 0 {
+            _ = BLASThreading.singleThreaded
             cblas_dsyrk(
                 CblasRowMajor, CblasUpper, CblasTrans, blasint(d), blasint(n), 1, design, blasint(d), 0, &gram, blasint(d))
             for i in 0..<d { for j in 0..<i { gram[i * d + j] = gram[j * d + i] } }
+            _ = BLASThreading.singleThreaded
             cblas_dgemm(
                 CblasRowMajor, CblasTrans, CblasNoTrans, blasint(t), blasint(d), blasint(n), 1, labels, blasint(t), design,
                 blasint(d), 0, &moments, blasint(d))

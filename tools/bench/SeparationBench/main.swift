@@ -34,7 +34,7 @@ guard !files.isEmpty else {
 }
 let workers = max(1, Int(option("--workers") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount)
 let repeats = max(1, Int(option("--repeat") ?? "3") ?? 3)
-BLASThreading.limit(to: 1)
+_ = BLASThreading.singleThreaded
 
 let config = FrontEndConfig()
 var clips: [[Float]] = []

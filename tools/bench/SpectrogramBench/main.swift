@@ -1,11 +1,13 @@
 // Benchmark: stemtrace's log-filtered spectrogram of one 40-s clip on one thread (release build).
 //
-//   SpectrogramBench --audio FILE [--repeat 30] [--clip-out clip.wav] [--out spec.f32]
+//   SpectrogramBench --audio FILE [--repeat 30] [--clip-out clip.wav] [--out spec.f32] [--planning estimate|measure]
 //
 // Decodes FILE, down-mixes, resamples to 22 050 Hz and takes the 40-s excerpt exactly as ingest
 // does; optionally writes that clip as a float WAV (so a Python peer can time the same input) and
 // the 149 × T float32 result as raw little-endian bytes. Then times the spectrogram alone and prints
-// one JSON line: {"impl":"stemtrace","median_ms":…,"min_ms":…,"repeat":N,"bands":149,"frames":T}
+// one JSON line: {"impl":"stemtrace","median_ms":…,"min_ms":…,"plan_ms":…,"repeat":N,"bands":149,"frames":T};
+// plan_ms is the time to build the processor, FFTW planning included (`--planning`, default the
+// deterministic estimate that every stage uses; `measure` for comparison).
 import AudioIO
 import DSP
 import Foundation
@@ -34,7 +36,10 @@ do {
     if let clipOut = argument("--clip-out") {
         try AudioWriter.write(clip, channels: 1, sampleRate: config.sampleRate, format: .wavFloat, to: clipOut)
     }
-    let processor = LogFilteredSpectrogram()
+    let planning: FFTPlanning = argument("--planning") == "measure" ? .measure : .estimate
+    let planStart = DispatchTime.now().uptimeNanoseconds
+    let processor = LogFilteredSpectrogram(planning: planning)
+    let planMs = Double(DispatchTime.now().uptimeNanoseconds - planStart) / 1e6
     var spec = try processor.compute(clip)  // warm-up
     var times: [Double] = []
     for _ in 0..<repeats {
@@ -48,8 +53,9 @@ do {
     }
     print(
         String(
-            format: "{\"impl\":\"stemtrace\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"repeat\":%d,\"bands\":%d,\"frames\":%d}",
-            times[times.count / 2], times[0], times.count, spec.bandCount, spec.frameCount))
+            format:
+                "{\"impl\":\"stemtrace\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"plan_ms\":%.3f,\"repeat\":%d,\"bands\":%d,\"frames\":%d}",
+            times[times.count / 2], times[0], planMs, times.count, spec.bandCount, spec.frameCount))
 } catch {
     FileHandle.standardError.write(Data("SpectrogramBench: \(error)\n".utf8))
     exit(1)
