@@ -24,6 +24,21 @@ public enum BuiltTool {
         try run(executable: try stemtrace, arguments, environment: environment)
     }
 
+    /// `run` on a thread of its own, for long commands in async tests: waiting for a process would
+    /// otherwise hold one of the few cooperative threads that every other running test needs
+    /// (on 2 cores, two long waits starve the suite's time-sensitive tests).
+    public static func runDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        status: Int32, output: String
+    ) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do { continuation.resume(returning: try run(arguments, environment: environment)) } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
     /// Runs any executable (a system command such as `mount`) to completion; returns exit status
     /// and combined output.
     public static func run(executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (
