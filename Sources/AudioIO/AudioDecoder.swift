@@ -44,6 +44,11 @@ public enum AudioDecoder {
         }
         let fileSize = Int64(status.st_size)
         guard fileSize > 0 else { throw .empty(path: path) }
+        let fd = file.withCString { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw .undecodable(path: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
+        let listProblem = RIFFListCheck.problem(in: fd, fileSize: fileSize)
+        close(fd)
+        if let listProblem { throw .undecodable(path: path, reason: listProblem) }
 
         var info = SF_INFO()
         guard let handle = file.withCString({ sf_open($0, Int32(SFM_READ), &info) }) else {

@@ -48,6 +48,23 @@ import Testing
         #expect(try AudioDecoder.decode(path: url.path, limits: DecodeLimits(maxDuration: 3)).frameCount == 24000)
     }
 
+    /// libsndfile 1.2.0 never returns from `sf_open` on a WAV whose LIST subchunk claims
+    /// 0xFFFFFFF7 bytes (found by fuzzing); the decoder refuses it before libsndfile sees it.
+    @Test func aWavWhoseListSubchunkOverrunsItsListIsRefusedNotHung() throws {
+        let url = dir.appendingPathComponent("list-overrun.wav")
+        var bytes = Array(TestAudio.pcm16Wav([], sampleRate: 8000).prefix(36))  // RIFF, WAVE, fmt chunk
+        bytes += Array("LIST".utf8) + [12, 0, 0, 0] + Array("INFO".utf8) + Array("IXYZ".utf8) + [0xF7, 0xFF, 0xFF, 0xFF]
+        bytes.replaceSubrange(4..<8, with: [UInt8(bytes.count - 8), 0, 0, 0])
+        try Data(bytes).write(to: url)
+        let error = #expect(throws: AudioError.self) { _ = try AudioDecoder.decode(path: url.path) }
+        #expect(error?.reason.contains("malformed WAV: LIST subchunk 'IXYZ'") == true, "\(String(describing: error))")
+        // A WAV with a sound INFO list (libsndfile writes one for tags) still decodes.
+        let tagged = dir.appendingPathComponent("tagged.wav")
+        try TestAudio.writeTone(tagged, seconds: 0.2, sampleRate: 8000, tags: ["title": "A title", "artist": "Someone"])
+        let decoded = try AudioDecoder.decode(path: tagged.path)
+        #expect(decoded.frameCount == 1600 && decoded.tags["title"] == "A title")
+    }
+
     @Test func randomBytesWithAnMP3ExtensionSayWhatTheFileIs() throws {
         let url = dir.appendingPathComponent("random.mp3")
         var rng = SystemRandomNumberGenerator()
