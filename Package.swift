@@ -85,6 +85,17 @@ let package = Package(
             dependencies: ["DSP", "Pipeline", "Separation"],
             path: "tools/bench/SeparationBench"
         ),
+        // Fuzzing (docs/FUZZING.md): the readers of hostile bytes as fuzz targets, one libFuzzer executable
+        // per target (fuzzer builds by tools/fuzz only; other builds get a replay `main`), and the corpus replay.
+        .target(name: "FuzzTargets", dependencies: ["Store", "Inference", "AudioIO", "Pipeline"]),
+        .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzSafetensors"),
+        .executableTarget(name: "FuzzShardRecord", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzShardRecord"),
+        .executableTarget(name: "FuzzCSV", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzCSV"),
+        .executableTarget(name: "FuzzAudioDecoder", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzAudioDecoder"),
+        .testTarget(
+            name: "FuzzTargetsTests",
+            dependencies: ["FuzzTargets", "TestSupport", "Store", "Inference", "AudioIO", "Pipeline"]
+        ),
 
         .target(name: "TestSupport", dependencies: ["Inference", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),

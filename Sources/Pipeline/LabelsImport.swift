@@ -31,11 +31,19 @@ public enum LabelsImport {
     /// Names labels can have: the RF-ResNet's concepts and outputs.
     public static let knownNames = RFResNet.conceptNames + RFResNet.outputNames
 
-    public static func run(
-        store url: URL, csv file: URL, scales: [String: ClosedRange<Double>], defaultScale: ClosedRange<Double>?
-    )
-        throws -> Summary
-    {
+    /// A labels CSV read and checked before any track is looked up: each label's values with their
+    /// CSV row and key, the scale of each label, and the summary so far.
+    public struct ParsedCSV: Sendable {
+        public var values: [String: [(row: Int, key: String, value: Double)]]
+        public var ranges: [String: ClosedRange<Double>]
+        public var summary: Summary
+    }
+
+    /// The part of `run` that reads the CSV. It needs no store, so the fuzz target
+    /// (Sources/FuzzTargets) reads hostile files through exactly the code `run` uses.
+    public static func parse(
+        csv file: URL, scales: [String: ClosedRange<Double>], defaultScale: ClosedRange<Double>?
+    ) throws -> ParsedCSV {
         let csv: CSV<Named>
         do { csv = try CSV<Named>(url: file) } catch { throw PipelineError.badMetadata(path: file.path, reason: "\(error)") }
         let header = csv.header
@@ -88,6 +96,17 @@ public enum LabelsImport {
                 summary.columns[column] = (scale.0, scale.1, true)
             }
         }
+        return ParsedCSV(values: values, ranges: ranges, summary: summary)
+    }
+
+    public static func run(
+        store url: URL, csv file: URL, scales: [String: ClosedRange<Double>], defaultScale: ClosedRange<Double>?
+    )
+        throws -> Summary
+    {
+        let parsed = try parse(csv: file, scales: scales, defaultScale: defaultScale)
+        var summary = parsed.summary
+        let (values, ranges) = (parsed.values, parsed.ranges)
 
         let store = try Store.open(at: url)
         let (tracks, sources) = try store.catalog.read { db in
