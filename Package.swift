@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(name: "FuzzAudioDecoder", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzAudioDecoder"),
         .testTarget(
             name: "FuzzTargetsTests",
-            dependencies: ["FuzzTargets", "TestSupport", "Store", "Inference", "AudioIO", "Pipeline"]
+            dependencies: ["FuzzTargets", "TestSupport", "Store", "Inference", "AudioIO", "Pipeline", "DSP"]
         ),
 
         .target(name: "TestSupport", dependencies: ["Inference", "AudioIO"], path: "Tests/TestSupport"),

@@ -1,4 +1,5 @@
 import AudioIO
+import DSP
 import Foundation
 import FuzzTargets
 import Inference
@@ -229,7 +230,7 @@ enum FuzzSeeds {
         longFLAC.replaceSubrange(22..<26, with: [0x00, 0x08, 0x8B, 0x80])
         // A WAV whose header declares more frames than follow, all of them zero.
         let silent = TestAudio.pcm16Wav(Array(repeating: 0, count: 400), sampleRate: 8000).prefix(44 + 200)
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         return [
             ("valid-wav16-mono.wav", wav),
             (
@@ -267,19 +268,6 @@ enum FuzzSeeds {
         for v in [24, samples.count * 2, 3, rate, 1] { withUnsafeBytes(of: UInt32(v).bigEndian) { out.append(contentsOf: $0) } }
         for s in samples { withUnsafeBytes(of: s.bigEndian) { out.append(contentsOf: $0) } }
         return out
-    }
-
-    /// Deterministic bytes for seeds (SplitMix64).
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
 
