@@ -31,22 +31,20 @@ public enum ShardFile {
         return stat(url(shard, in: directory).path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
-    /// The size of a shard that must exist (and be a regular file); throws naming why not.
-    public static func existingSize(_ shard: Int, in directory: URL) throws(ShardStatError) -> Int64 {
-        var st = stat()
-        guard stat(url(shard, in: directory).path, &st) == 0 else {
-            throw ShardStatError(reason: String(cString: strerror(errno)))
-        }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw ShardStatError(reason: "not a regular file") }
-        return Int64(st.st_size)
-    }
-
-    /// Reads `length` bytes at `offset`; fewer when the file is shorter.
-    public static func read(_ shard: Int, in directory: URL, offset: Int64, length: Int) throws(StoreError) -> [UInt8] {
+    /// Reads exactly `length` bytes at `offset` of a shard. The bytes' end is checked against the
+    /// size of the opened file (`fstat`) before the buffer is allocated, so a length read from a
+    /// damaged catalog row can never make this allocate more than the shard holds.
+    public static func read(_ shard: Int, in directory: URL, offset: Int64, length: Int) throws(ShardReadError) -> [UInt8] {
         let path = url(shard, in: directory).path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .unreadable(reason: String(cString: strerror(errno))) }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(reason: String(cString: strerror(errno))) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .unreadable(reason: "not a regular file") }
+        let size = Int64(st.st_size)
+        let (end, overflow) = offset.addingReportingOverflow(Int64(length))
+        guard offset >= 0, length >= 0, !overflow, end <= size else { throw .pastEnd(shardSize: size) }
         var out = [UInt8](repeating: 0, count: length)
         var got = 0
         while got < length {
@@ -54,18 +52,25 @@ public enum ShardFile {
                 guard let base = buffer.baseAddress else { return 0 }
                 return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
             }
-            if n < 0 { throw .io(path: path, reason: String(cString: strerror(errno))) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(reason: String(cString: strerror(errno)))
+            }
             if n == 0 { break }
             got += n
         }
-        if got < length { out.removeLast(length - got) }
+        // The file shrank between fstat and pread (a concurrent reclaim of a tail).
+        guard got == length else { throw .pastEnd(shardSize: offset + Int64(got)) }
         return out
     }
 }
 
-/// Why a shard's size could not be read.
-public struct ShardStatError: Error, Equatable {
-    public let reason: String
+/// Why `ShardFile.read` could not return the bytes asked for.
+public enum ShardReadError: Error, Equatable {
+    /// The shard cannot be opened or read, or is not a regular file.
+    case unreadable(reason: String)
+    /// The bytes asked for lie past the end of the shard, which has `shardSize` bytes.
+    case pastEnd(shardSize: Int64)
 }
 
 /// Appends records to the newest shard, starting a new one past the size limit. Not thread-safe:

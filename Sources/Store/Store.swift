@@ -55,20 +55,13 @@ public struct Store: Sendable {
         guard array.length <= ShardRecord.maxRecordLength else {
             throw outOfBounds("longer than the \(ShardRecord.maxRecordLength)-byte record limit")
         }
-        let shardSize: Int64
-        do { shardSize = try ShardFile.existingSize(array.shard, in: shardDirectory) } catch {
-            throw .shardUnreadable(record: id, path: ShardFile.url(array.shard, in: shardDirectory).path, reason: error.reason)
-        }
-        let (end, overflow) = array.offset.addingReportingOverflow(Int64(array.length))
-        guard !overflow, end <= shardSize else { throw outOfBounds("the shard has only \(shardSize) bytes") }
         let bytes: [UInt8]
         do { bytes = try ShardFile.read(array.shard, in: shardDirectory, offset: array.offset, length: array.length) } catch {
-            throw .shardUnreadable(record: id, path: ShardFile.url(array.shard, in: shardDirectory).path, reason: "\(error)")
-        }
-        guard bytes.count == array.length else {
-            throw .recordMismatch(
-                record: id,
-                reason: "shard \(ShardFile.name(array.shard)) ends before the record (\(bytes.count) of \(array.length) bytes)")
+            switch error {
+            case .pastEnd(let size): throw outOfBounds("the shard has only \(size) bytes")
+            case .unreadable(let reason):
+                throw .shardUnreadable(record: id, path: ShardFile.url(array.shard, in: shardDirectory).path, reason: reason)
+            }
         }
         var (record, total) = try bytes.withUnsafeBytes { b in
             Result { () throws(StoreError) in try ShardRecord.parseHeader(b, shard: array.shard, offset: array.offset) }
