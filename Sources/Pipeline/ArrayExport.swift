@@ -26,9 +26,7 @@ public enum ArrayExport {
         do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
             throw PipelineError.io(path: output.path, reason: error.localizedDescription)
         }
-        let sources = try store.catalog.read { db in
-            try Dictionary(TrackRecord.fetchAll(db).map { ($0.id, $0.sourcePath) }, uniquingKeysWith: { a, _ in a })
-        }
+        let sources = try store.catalog.trackSourcePaths()
         let reporter = ProgressReporter(label: "export", total: arrays.count, mode: progress)
         var outcome = Outcome()
         var failures = TrackFailures(sources: sources)

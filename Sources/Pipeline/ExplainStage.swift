@@ -97,23 +97,16 @@ public struct ExplainStage: Sendable {
             samples: settings.samples, seed: Int64(bitPattern: settings.seed),
             config: configJSON, createdAt: Timestamp.now())
         let targetNames = selected.map { model.targets[$0].name }
-        let (done, sources) = try opened.catalog.read { db in
+        let done = try opened.catalog.read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT excerpt_id, target FROM explanations WHERE config_id = ?", arguments: [configId])
             var done: [Int64: Set<String>] = [:]
             for row in rows {
                 done[try row.decode(Int64.self, forColumn: "excerpt_id"), default: []].insert(try row.decode(forColumn: "target"))
             }
-            let paths = try Row.fetchAll(db, sql: "SELECT id, source_path FROM tracks")
-            return (
-                done,
-                try Dictionary(
-                    paths.map {
-                        (try $0.decode(String.self, forColumn: "id"), try $0.decode(String.self, forColumn: "source_path"))
-                    }
-                ) { a, _ in a }
-            )
+            return done
         }
+        let sources = try opened.catalog.trackSourcePaths()
         var jobs: [Job] = []
         // The partition applies after the config is settled: every partition records the same config
         // id, and an empty partition is no error.
