@@ -23,8 +23,8 @@ public struct LoadedModel: Sendable {
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
-        let tensors: [String: Tensor]
-        do { tensors = try Safetensors.decode(data, source: url.path) } catch {
+        let (tensors, metadata): ([String: Tensor], [String: String])
+        do { (tensors, metadata) = try Safetensors.decodeWithMetadata(data, source: url.path) } catch {
             throw .unreadable(path: url.path, reason: error.description)
         }
         // One NaN weight poisons every prediction it touches; refuse the file instead.
@@ -51,8 +51,6 @@ public struct LoadedModel: Sendable {
         self.id = hasher.finalize()
         self.url = url
         self.tensors = tensors
-        do { self.metadata = try Safetensors.metadata(data, source: url.path) } catch {
-            throw .unreadable(path: url.path, reason: error.description)
-        }
+        self.metadata = metadata
     }
 }

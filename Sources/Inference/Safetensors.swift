@@ -112,6 +112,14 @@ public enum Safetensors {
 
     /// Parses a whole file held in memory (header validated first; see `header(_:source:)`).
     public static func decode(_ data: Data, source: String = "<memory>") throws(SafetensorsError) -> [String: Tensor] {
+        try decodeWithMetadata(data, source: source).tensors
+    }
+
+    /// The tensors and the `__metadata__` strings of a file held in memory, from one parse of
+    /// its header.
+    public static func decodeWithMetadata(_ data: Data, source: String = "<memory>") throws(SafetensorsError) -> (
+        tensors: [String: Tensor], metadata: [String: String]
+    ) {
         let parsed = try header(data, source: source)
         var tensors: [String: Tensor] = [:]
         for entry in parsed.entries {
@@ -123,7 +131,7 @@ public enum Safetensors {
                 throw .malformed(source: source, reason: "entry '\(entry.name)': \(error)")
             }
         }
-        return tensors
+        return (tensors, parsed.metadata)
     }
 
     /// The `__metadata__` strings of a file held in memory (empty when there are none).

@@ -87,7 +87,7 @@ public struct CommandPerturbationModel: PerturbationModel {
         guard let data = fileManager.contents(atPath: outputURL.path) else {
             throw PipelineError.invalidOption("--model-command '\(template)' wrote no {output} file")
         }
-        let tensors = try Safetensors.decode(data, source: "the model command's output")
+        let (tensors, metadata) = try Safetensors.decodeWithMetadata(data, source: "the model command's output")
         guard let output = tensors["output"] else {
             throw PipelineError.invalidOption(
                 "--model-command output has no tensor 'output' (found: \(tensors.keys.sorted().joined(separator: ", ")))")
@@ -109,7 +109,7 @@ public struct CommandPerturbationModel: PerturbationModel {
             throw PipelineError.invalidOption(
                 "--model-command returned a non-finite value for input \(bad / perRow), target \(bad % perRow)")
         }
-        return (result, labels(in: try Safetensors.metadata(data)))
+        return (result, labels(in: metadata))
     }
 
     /// `labels` from the output metadata: a JSON list of strings or comma-separated names.
