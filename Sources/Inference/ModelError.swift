@@ -24,6 +24,19 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension ModelError {
+    /// Refuses model outputs with NaN or ±Inf in them (finite but huge weights overflow): throws
+    /// `nonFiniteOutput` for the first such value, naming the model, the input and `target(index)`.
+    /// Such a result is never stored, and never silently dropped.
+    public static func requireFinite(
+        _ values: [Float], model: String, input: String, target: (Int) -> String
+    ) throws(ModelError) {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteOutput(model: model, input: input, target: target(bad))
+        }
+    }
+}
+
 /// Typed access to a model's named float32 tensors with shape checks.
 struct WeightTable {
     let model: String

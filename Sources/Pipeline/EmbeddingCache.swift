@@ -86,10 +86,7 @@ public enum EmbeddingCache {
             guard let excerpt = input.excerptId else { continue }
             do {
                 let embedding = try embed(try store.read(input))
-                if embedding.contains(where: { !$0.isFinite }) {
-                    throw ModelError.nonFiniteOutput(
-                        model: producer, input: "excerpt \(excerpt)", target: "embedding \(name)")
-                }
+                try ModelError.requireFinite(embedding, model: producer, input: "excerpt \(excerpt)") { _ in "embedding \(name)" }
                 let array = AttachedArray(
                     trackId: input.trackId, excerptId: excerpt,
                     array: PendingArray(

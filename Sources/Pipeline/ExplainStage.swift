@@ -295,9 +295,10 @@ public struct ExplainStage: Sendable {
     /// Refuses NaN or ±Inf model outputs (finite but huge weights overflow): an explanation fitted
     /// on them would be meaningless, so the excerpt fails naming the model and the target.
     static func checkFinite<M: PerturbationModel>(_ values: [Float], model: M, input: String) throws {
-        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
-        let target = model.targets.isEmpty ? "\(bad)" : model.targets[bad % model.targets.count].name
-        throw ModelError.nonFiniteOutput(model: model.id, input: input, target: target)
+        let targets = model.targets
+        try ModelError.requireFinite(values, model: model.id, input: input) {
+            targets.isEmpty ? "\($0)" : targets[$0 % targets.count].name
+        }
     }
 
     /// Stores one excerpt's explanations: the masks-and-predictions array, one explanation row per

@@ -159,13 +159,10 @@ public struct InferStage: Sendable {
         var concepts: [Float]
         var outputs: [Float]
 
-        /// Throws `ModelError.nonFiniteOutput` naming the first NaN or ±Inf value: such a result is
-        /// refused, never stored or silently dropped.
+        /// Refuses a result with a NaN or ±Inf value (`ModelError.requireFinite`).
         func checkFinite(conceptNames: [String], outputNames: [String], model: String) throws(ModelError) {
             let names = conceptNames + outputNames
-            if let bad = (concepts + outputs).firstIndex(where: { !$0.isFinite }) {
-                throw .nonFiniteOutput(model: model, input: "excerpt \(excerptId)", target: names[bad])
-            }
+            try ModelError.requireFinite(concepts + outputs, model: model, input: "excerpt \(excerptId)") { names[$0] }
         }
     }
 

@@ -72,9 +72,8 @@ public struct TagStage: Sendable {
             do {
                 let mix = try opened.read(job).floats()
                 let all = try tagger.tag(mix, sampleRate: 22050)
-                if let bad = all.tags.firstIndex(where: { !$0.isFinite }) {
-                    throw ModelError.nonFiniteOutput(
-                        model: loaded.id, input: "the mix of track \(job.trackId)", target: MusicnnModel.labels[bad])
+                try ModelError.requireFinite(all.tags, model: loaded.id, input: "the mix of track \(job.trackId)") {
+                    MusicnnModel.labels[$0]
                 }
                 let tags = all.top(top)
                 let rows = tags.map {
