@@ -35,13 +35,7 @@ public enum AudioDecoder {
     /// non-empty and that every sample is finite. Errors name the file by `file.text`.
     public static func decode(_ file: FileSystemPath, limits: DecodeLimits = .standard) throws(AudioError) -> DecodedAudio {
         let path = file.text
-        var status = stat()
-        guard file.withCString({ stat($0, &status) }) == 0 else {
-            throw .undecodable(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .notARegularFile(path: path, kind: FileKind.describe(mode: status.st_mode))
-        }
+        let status = try FileKind.regularFileStatus(file)
         let fileSize = Int64(status.st_size)
         guard fileSize > 0 else { throw .empty(path: path) }
         let fd = file.withCString { open($0, O_RDONLY | O_CLOEXEC) }

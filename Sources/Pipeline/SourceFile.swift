@@ -16,13 +16,7 @@ struct SourceFile {
     /// Reads the file's facts; a FIFO, socket, device or directory is refused naming what it is,
     /// before anything opens it (reading a FIFO can block for ever).
     init(_ file: FileSystemPath) throws(AudioError) {
-        var status = stat()
-        guard file.withCString({ stat($0, &status) }) == 0 else {
-            throw .undecodable(path: file.text, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .notARegularFile(path: file.text, kind: FileKind.describe(mode: status.st_mode))
-        }
+        let status = try FileKind.regularFileStatus(file)
         size = Int64(status.st_size)
         let seconds = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1_000_000_000
         mtime = Date(timeIntervalSince1970: seconds).timeIntervalSince1970
