@@ -42,7 +42,6 @@ public enum SeparatorFactory {
             guard let name = parts.first, !name.isEmpty else {
                 throw PipelineError.invalidOption("--separator-stems: empty stem name in '\(text)'")
             }
-            guard StemName.isValid(name) else { throw PipelineError.invalidOption("--separator-stems: \(StemName.rule(name))") }
             map[name] = parts.count == 2 ? parts[1] : "{stem}.wav"
         }
         return map
