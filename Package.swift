@@ -31,6 +31,11 @@ let package = Package(
         // glibc's vector math (libmvec) behind a C call, for the spectrogram's log compression.
         .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
+        // Core: value types and utilities every layer shares; depends on no other stemtrace module.
+        .target(
+            name: "Core",
+            dependencies: ["CXXHash", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(
             name: "DSP",
@@ -40,31 +45,31 @@ let package = Package(
         ),
         .target(
             name: "Store",
-            dependencies: ["CLZ4", "CXXHash", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Core", "CLZ4", "CXXHash", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("schema")]
         ),
         .target(
             name: "Inference",
-            dependencies: ["Store", "COpenBLAS", "CDNNL", "DSP", "AudioIO"],
+            dependencies: ["Core", "Store", "COpenBLAS", "CDNNL", "DSP", "AudioIO"],
             resources: [.copy("Resources/musicnn-msd")]
         ),
         .target(
             name: "Separation",
-            dependencies: ["AudioIO", "DSP", "Store", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: ["Core", "AudioIO", "DSP", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
-        .target(name: "Explain", dependencies: ["DSP", "Store", "COpenBLAS"]),
+        .target(name: "Explain", dependencies: ["Core", "DSP", "COpenBLAS"]),
         .target(name: "Analysis", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioIO", "DSP", "Store", "Inference", "Separation", "Explain", "Analysis", "SwiftCSV",
+                "Core", "AudioIO", "DSP", "Store", "Inference", "Separation", "Explain", "Analysis", "SwiftCSV",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "stemtrace",
             dependencies: [
-                "Pipeline", "Analysis",
+                "Core", "Pipeline", "Analysis", "Store", "Inference", "DSP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import Core
 import DSP
 
 /// The paper's random baseline for explanation complexity (reference LIME.md, step 7): the mean and

@@ -1,3 +1,4 @@
+import Core
 import DSP
 
 /// The perturbation matrix Z of audioLIME (reference LIME.md, step 1): `rowCount` masks over

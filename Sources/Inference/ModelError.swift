@@ -1,4 +1,4 @@
-import Store
+import Core
 
 /// Why a model could not be loaded or run; weight errors name the tensor.
 public enum ModelError: Error, Equatable, CustomStringConvertible {

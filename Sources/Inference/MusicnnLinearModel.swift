@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import Store
 
 /// The explainable model `stemtrace train` writes: musicnn's (frozen, bundled) 200-d penultimate
 /// embedding, averaged over the 3-s patches, then the paper's two linear layers —

@@ -1,7 +1,7 @@
 import COpenBLAS
+import Core
 import DSP
 import Foundation
-import Store
 import Synchronization
 
 /// What the network returns for a batch of `patchCount` patches (all row-major, patch first).

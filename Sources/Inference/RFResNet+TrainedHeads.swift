@@ -1,4 +1,4 @@
-import Store
+import Core
 
 extension RFResNet {
     /// The state-dict tensors of `checkpoint` with its two linear layers replaced by trained ones

@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import Store
 
 /// The paper's explainable model, `RFResnetExplainable` (shreyanc/model_debugging, config
 /// `config_cp_field_shallow_m2`), as the reference RFRESNET.md describes it: a

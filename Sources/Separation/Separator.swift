@@ -1,5 +1,5 @@
+import Core
 import DSP
-import Store
 
 /// Splits a track's mono analysis excerpt into named stems of the same length, once, at ingest.
 ///

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// One array as stored in a shard: a fixed little-endian header, then the payload (docs/FORMAT.md).

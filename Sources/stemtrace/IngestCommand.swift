@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import DSP
 import Foundation
 import Pipeline

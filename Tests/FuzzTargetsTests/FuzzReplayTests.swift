@@ -1,4 +1,5 @@
 import AudioIO
+import Core
 import Foundation
 import FuzzTargets
 import Inference

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Seeded data for the ridge training tests: SplitMix64 uniforms and Box–Muller normals.

@@ -1,3 +1,4 @@
+import Core
 import DSP
 import Foundation
 import GRDB

@@ -1,3 +1,4 @@
+import Core
 import DSP
 
 /// A Fisher–Yates shuffle drawn from `SplitMix64`, written out rather than using

@@ -10,6 +10,7 @@
 // batch `--profile-batch` (default 1) after a warm-up run; `--im2col` keeps every convolution on
 // im2col (no oneDNN Winograd).
 import COpenBLAS
+import Core
 import Foundation
 import Inference
 import Store

@@ -1,5 +1,4 @@
 import Foundation
-import Store
 
 /// Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON
 /// header mapping each tensor name to `{dtype, shape, data_offsets}` (offsets relative to the
