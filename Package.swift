@@ -50,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "Inference",
-            dependencies: ["Core", "Store", "COpenBLAS", "CDNNL", "DSP", "AudioIO"],
+            dependencies: ["Core", "COpenBLAS", "CDNNL", "DSP", "AudioIO"],
             resources: [.copy("Resources/musicnn-msd")]
         ),
         .target(
@@ -58,18 +58,20 @@ let package = Package(
             dependencies: ["Core", "AudioIO", "DSP", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "Explain", dependencies: ["Core", "DSP", "COpenBLAS"]),
-        .target(name: "Analysis", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Models: what a model file is and how to run it (one ModelKind per kind), over Inference's networks.
+        .target(name: "Models", dependencies: ["Core", "DSP", "Inference", "Explain", "Store"]),
+        .target(name: "Analysis", dependencies: ["Core", "Store", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "Core", "AudioIO", "DSP", "Store", "Inference", "Separation", "Explain", "Analysis", "SwiftCSV",
+                "Core", "AudioIO", "DSP", "Store", "Inference", "Models", "Separation", "Explain", "Analysis", "SwiftCSV",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "stemtrace",
             dependencies: [
-                "Core", "Pipeline", "Analysis", "Store", "Inference", "DSP",
+                "Core", "Pipeline", "Analysis", "Store", "Inference", "Models", "DSP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -92,7 +94,7 @@ let package = Package(
         ),
         // Fuzzing (docs/FUZZING.md): the readers of hostile bytes as fuzz targets, one libFuzzer executable
         // per target (fuzzer builds by tools/fuzz only; other builds get a replay `main`), and the corpus replay.
-        .target(name: "FuzzTargets", dependencies: ["Store", "Inference", "AudioIO", "Pipeline"]),
+        .target(name: "FuzzTargets", dependencies: ["Core", "Store", "Inference", "AudioIO", "Pipeline"]),
         .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzSafetensors"),
         .executableTarget(name: "FuzzShardRecord", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzShardRecord"),
         .executableTarget(name: "FuzzCSV", dependencies: ["FuzzTargets"], path: "tools/fuzzing/FuzzCSV"),
@@ -102,19 +104,20 @@ let package = Package(
             dependencies: ["FuzzTargets", "TestSupport", "Store", "Inference", "AudioIO", "Pipeline", "DSP"]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Inference", "AudioIO"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core", "Inference", "AudioIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Models", "Core", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Store", "TestSupport"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "AudioIO", "Store", "Separation", "Inference", "Explain", "DSP",
+                "Pipeline", "AudioIO", "Store", "Separation", "Inference", "Models", "Explain", "DSP", "Core", "Analysis",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "TestSupport",
             ]

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A query's answer: named columns and rows of values, printed as an aligned table on the
@@ -75,27 +76,11 @@ public struct QueryTable: Sendable, Equatable {
     }
 
     func terminal() -> String {
-        let cells = rows.map { $0.map(\.display) }
-        var widths = columns.map(\.count)
-        for row in cells { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-        func line(_ values: [String]) -> String {
-            values.enumerated().map { i, v in v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        var out = [title, line(columns), line(widths.map { String(repeating: "-", count: $0) })]
-        out += cells.map(line)
-        out += notes
-        return out.joined(separator: "\n") + "\n"
+        let table = TextTable(header: columns, rows: rows.map { $0.map(\.display) })
+        return ([title] + table.lines() + notes).joined(separator: "\n") + "\n"
     }
 
-    func csv() -> String {
-        func quote(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        return ([columns.map(quote).joined(separator: ",")] + rows.map { $0.map { quote($0.csv) }.joined(separator: ",") })
-            .joined(separator: "\n") + "\n"
-    }
+    func csv() -> String { CSVWriter.document(header: columns, rows: rows.map { $0.map(\.csv) }) }
 
     func json() -> String {
         struct Document: Encodable {

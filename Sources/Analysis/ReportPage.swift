@@ -32,6 +32,11 @@ public struct ReportPage: Sendable {
     public init(filters: QueryFilters = QueryFilters()) { self.filters = filters }
 
     /// The page for the store read through `db`, with audio players for `audio`.
+    /// The page for an open store, read through its read-only catalog.
+    public func html(store: Store, storeName: String, audio: [TrackAudio]) throws -> String {
+        try store.catalog.query { db in try html(db, storeName: storeName, audio: audio) }
+    }
+
     public func html(_ db: Database, storeName: String, audio: [TrackAudio]) throws -> String {
         let genres = try GenreAssignment.load(db, rules: filters.genres)
         var body: [String] = []

@@ -123,6 +123,8 @@ public struct MusicnnFrontEnd: Sendable {
     public static let patchFrames = 187
     /// Values per patch, 187 × 96.
     public static let patchSize = patchFrames * melBandCount
+    /// The input a musicnn model reads, as the catalog's `models.front_end` names it.
+    public static let identifier = "mel:\(sampleRate)Hz:\(melBandCount)x\(patchFrames)"
     /// The shortest input (16 kHz samples) that yields one patch: 186 · 256 = 47,616.
     public static let minimumSampleCount = (patchFrames - 1) * hopLength
 

@@ -55,14 +55,15 @@ public struct MusicnnLinearModel: Sendable {
         self.embeddingSize = embeddingSize
     }
 
-    /// Reads the layers and names from a loaded file (see the type's doc for the layout).
-    public init(_ loaded: LoadedModel) throws(ModelError) {
+    /// Reads the layers and names from a model file's tensors and metadata (see the type's doc
+    /// for the layout); `path` names the file in errors.
+    public init(tensors: [String: Tensor], metadata: [String: String], path: String) throws(ModelError) {
         func floats(_ key: String) throws(ModelError) -> (values: [Float], shape: [Int]) {
-            guard let t = loaded.tensors[key] else { throw .missingWeight(model: "musicnn-linear", name: key) }
-            do { return (try t.floats(), t.shape) } catch { throw .unreadable(path: loaded.url.path, reason: "\(key): \(error)") }
+            guard let t = tensors[key] else { throw .missingWeight(model: "musicnn-linear", name: key) }
+            do { return (try t.floats(), t.shape) } catch { throw .unreadable(path: path, reason: "\(key): \(error)") }
         }
         func names(_ key: String, count: Int) -> [String] {
-            if let text = loaded.metadata[key], let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
+            if let text = metadata[key], let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
                 list.count == count
             {
                 return list
@@ -74,8 +75,8 @@ public struct MusicnnLinearModel: Sendable {
         guard w1.shape.count == 2, w2.shape.count == 2 else {
             throw .inputShape(model: "musicnn-linear", reason: "layer weights must be matrices, got \(w1.shape) and \(w2.shape)")
         }
-        guard let features = Features(rawValue: loaded.metadata["embedding"] ?? "penultimate") else {
-            throw .unreadable(path: loaded.url.path, reason: "unknown embedding '\(loaded.metadata["embedding"] ?? "")'")
+        guard let features = Features(rawValue: metadata["embedding"] ?? "penultimate") else {
+            throw .unreadable(path: path, reason: "unknown embedding '\(metadata["embedding"] ?? "")'")
         }
         try self.init(
             conceptNames: names("concepts", count: w1.shape[0]), outputNames: names("outputs", count: w2.shape[0]),

@@ -1,6 +1,7 @@
 import DSP
 import Explain
 import Foundation
+import Models
 import Store
 
 /// Everything that shapes an explanation, recorded (as canonical JSON, hashed into the config id)

@@ -3,8 +3,8 @@ import Core
 import DSP
 import Explain
 import Foundation
-import GRDB
 import Inference
+import Models
 import Store
 
 /// `stemtrace explain`: audioLIME explanations of a model's predictions by sound sources, for
@@ -38,7 +38,8 @@ public struct ExplainStage: Sendable {
         /// Excerpts left alone because their track is in another partition.
         public var outsidePartition = 0
         public var modelInputs = 0
-        public var failures: [(track: String, reason: String)] = []
+        /// Excerpts that could not be explained, by track, with the reason.
+        public var failures: [TrackFailures.Item] = []
         public var timing = Timing()
         public var seconds = 0.0
     }
@@ -72,19 +73,21 @@ public struct ExplainStage: Sendable {
     func run<M: PerturbationModel>(_ model: M, progressMode: ProgressReporter.Mode) async throws -> Summary {
         let start = Date()
         let opened = try Store.open(at: store)
-        let writer = try opened.writer()
         let selected = model.targets.indices.filter { settings.targets.includes(model.targets[$0]) }
         guard !selected.isEmpty else {
             throw PipelineError.invalidOption("the model has no \(settings.targets.rawValue) targets to explain")
         }
         // A partition job whose share of the corpus is empty (a cluster task with no tracks) has
         // nothing to explain: that is no error.
-        if partition != nil, try opened.catalog.read({ db in try ExcerptRecord.fetchCount(db) }) == 0 {
+        if partition != nil, try opened.catalog.excerptCount() == 0 {
             return Summary(seconds: Date().timeIntervalSince(start))
         }
         let (separatorId, stemsByExcerpt) = try Self.stems(in: opened, separator: settings.separator)
         guard let firstStems = stemsByExcerpt.values.first else {
             throw PipelineError.invalidOption("\(store.path): no excerpt has stems from \(separatorId)")
+        }
+        guard let storedRate = try opened.catalog.excerptSampleRate() else {
+            throw PipelineError.invalidOption("\(store.path): no stored excerpt")
         }
         let composition = settings.composition ?? model.frontEnd.defaultConditioning
         let config = settings.configuration(
@@ -98,15 +101,7 @@ public struct ExplainStage: Sendable {
             samples: settings.samples, seed: Int64(bitPattern: settings.seed),
             config: configJSON, createdAt: Timestamp.now())
         let targetNames = selected.map { model.targets[$0].name }
-        let done = try opened.catalog.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT excerpt_id, target FROM explanations WHERE config_id = ?", arguments: [configId])
-            var done: [Int64: Set<String>] = [:]
-            for row in rows {
-                done[try row.decode(Int64.self, forColumn: "excerpt_id"), default: []].insert(try row.decode(forColumn: "target"))
-            }
-            return done
-        }
+        let done = try opened.catalog.explainedTargets(config: configId)
         let sources = try opened.catalog.trackSourcePaths()
         var jobs: [Job] = []
         // The partition applies after the config is settled: every partition records the same config
@@ -121,57 +116,46 @@ public struct ExplainStage: Sendable {
                 Job(excerptId: excerptId, trackId: trackId, source: sources[trackId] ?? trackId, stems: stems, missing: missing))
         }
         let modelRecord = model.record
-        try opened.catalog.write { db in
-            try record.insert(db, onConflict: .ignore)
-            try modelRecord?.insert(db, onConflict: .ignore)
+        // The run records every setting (the config) beside the targets and the batch size.
+        let parameters = config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) {
+            a, _ in a
         }
-        var parameters = ["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]
-        if let partition { parameters["partition"] = partition.description }
-        let runId = try writer.beginRun(
-            command: "explain", parameters: CanonicalJSON.string(config.merging(parameters) { a, _ in a }),
-            configHash: configId)
+        let run = try StageRun.begin(
+            store: store, command: "explain", parameters: parameters, partition: partition, configHash: configId
+        ) { writer in
+            try writer.register(explanationConfig: record)
+            if let modelRecord { try writer.register(model: modelRecord) }
+        }
         var summary = Summary(
-            runId: runId, configId: configId, separatorId: separatorId, excerpts: excerpts.count,
+            runId: run.runId, configId: configId, separatorId: separatorId, excerpts: excerpts.count,
             skipped: excerpts.count - jobs.count, outsidePartition: outside)
+        run.counts.skipped = summary.skipped
         var zeroPrediction: [Float]? = model.zeroOutput
         var baselinesDone = Set<Int>()
-        var failures: [RunFailureRecord] = []
-        let progress = ProgressReporter(label: "explain", total: jobs.count, mode: progressMode)
+        run.startProgress(label: "explain", total: jobs.count, mode: progressMode)
         for job in jobs {
-            var failed = false
-            defer { progress.advance(failed: failed) }
             do {
                 let outcome = try await explain(
-                    job, model: model, composition: composition, opened: opened, zeroPrediction: &zeroPrediction,
-                    timing: &summary.timing)
+                    job, model: model, composition: composition, storedRate: storedRate, opened: run.store,
+                    zeroPrediction: &zeroPrediction, timing: &summary.timing)
                 let t0 = Date()
-                try write(outcome, job: job, model: model, configId: configId, runId: runId, writer: writer)
+                try write(outcome, job: job, model: model, configId: configId, runId: run.runId, writer: run.writer)
                 if baselinesDone.insert(outcome.components.count).inserted {
                     let b = ComplexityBaseline.compute(componentCount: outcome.components.count, draws: 1000, seed: 0)
-                    let row = ComplexityBaselineRecord(
-                        componentCount: b.componentCount, draws: b.draws, seed: 0, mean: b.mean, std: b.standardDeviation)
-                    try opened.catalog.write { db in try row.insert(db, onConflict: .ignore) }
+                    try run.writer.register(
+                        complexityBaseline: ComplexityBaselineRecord(
+                            componentCount: b.componentCount, draws: b.draws, seed: 0, mean: b.mean, std: b.standardDeviation))
                 }
                 summary.timing.io += Date().timeIntervalSince(t0)
                 summary.modelInputs += outcome.modelInputs
                 summary.explained += 1
+                run.succeeded()
             } catch {
-                failed = true
-                let reason = "\(error)"
-                summary.failures.append((job.source, reason))
-                failures.append(RunFailureRecord(runId: runId, path: job.source, reason: reason))
-                progress.message("\(job.source): \(reason)")
+                run.fail(trackId: job.trackId, error)
             }
         }
-        progress.finish()
-        let failed = failures
-        try opened.catalog.write { db in for f in failed { try f.insert(db) } }
-        var counts = RunCounts()
-        counts.processed = jobs.count
-        counts.succeeded = summary.explained
-        counts.failed = failures.count
-        counts.skipped = summary.skipped
-        try writer.updateRun(runId, counts: counts, status: "completed")
+        try run.finish()
+        summary.failures = run.failures.items
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -211,11 +195,11 @@ public struct ExplainStage: Sendable {
     }
 
     func explain<M: PerturbationModel>(
-        _ job: Job, model: M, composition: SignalConditioning, opened: Store, zeroPrediction: inout [Float]?, timing: inout Timing
+        _ job: Job, model: M, composition: SignalConditioning, storedRate: Int, opened: Store, zeroPrediction: inout [Float]?,
+        timing: inout Timing
     ) async throws -> Outcome {
         var t0 = Date()
         let frontEnd = model.frontEnd
-        let storedRate = SpectrogramConfig.paper.sampleRate
         var stems: [(name: String, samples: [Float])] = []
         for array in job.stems {
             var samples = try opened.read(array).floats()
@@ -328,27 +312,23 @@ public struct ExplainStage: Sendable {
         let missing = job.missing
         let labels = outcome.labels
         let chains = chainRecords(labels: Array(labels[0..<targetCount]), job: job, model: model, configId: configId)
-        try writer.commitResults([array], runId: runId) { db, ids in
-            for (i, t) in missing.enumerated() {
-                let lime = explanations[i]
-                let row = ExplanationRecord(
+        let explanationRows = missing.enumerated().map { i, t in
+            let lime = explanations[i]
+            return StoreWriter.ExplanationRows(
+                explanation: ExplanationRecord(
                     configId: configId, excerptId: job.excerptId, trackId: job.trackId, target: targets[t].name,
                     targetKind: targets[t].kind.rawValue, prediction: Double(labels[t]), intercept: lime.intercept,
                     fidelity: lime.score, complexity: lime.complexity.isNaN ? nil : lime.complexity,
                     localPrediction: lime.localPrediction,
                     topComponent: lime.topPositiveComponent >= 0 ? lime.topPositiveComponent : nil,
-                    componentCount: k, maskCount: rows, predictionsArray: ids.first, runId: runId, createdAt: now)
-                try row.insert(db)
-                let id = db.lastInsertedRowID
-                for (rank, c) in lime.explanationOrder.enumerated() {
-                    try ExplanationWeightRecord(
-                        explanationId: id, component: c, name: components.names[c], source: components.sources[c],
-                        segment: components.segments[c], weight: lime.coefficients[c], rank: rank + 1
-                    ).insert(db)
-                }
-            }
-            for chain in chains { try chain.insert(db, onConflict: .replace) }
+                    componentCount: k, maskCount: rows, predictionsArray: nil, runId: runId, createdAt: now),
+                weights: lime.explanationOrder.enumerated().map { rank, c in
+                    ExplanationWeightRecord(
+                        explanationId: 0, component: c, name: components.names[c], source: components.sources[c],
+                        segment: components.segments[c], weight: lime.coefficients[c], rank: rank + 1)
+                })
         }
+        try writer.store(explanations: explanationRows, predictions: array, chains: chains, runId: runId)
     }
 
     /// For each output, the concept with the largest |effect| at the all-ones mask (the explained input).

@@ -2,7 +2,6 @@ import AudioIO
 import Core
 import Explain
 import Foundation
-import GRDB
 import Separation
 import Store
 
@@ -38,30 +37,19 @@ public enum ExplanationAudio {
         format: AudioWriter.Format = .wavFloat
     ) throws -> Written {
         let url = store.root
-        let found = try store.catalog.read { db -> (ExplanationRecord, ExplanationConfigRecord, [ExplanationWeightRecord])? in
-            let rows = try ExplanationRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM explanations WHERE track_id LIKE ? \(LikePattern.escapeClause) AND target = ?
-                    AND config_id LIKE ? \(LikePattern.escapeClause) ORDER BY id DESC
-                    """,
-                arguments: [LikePattern.prefix(track), target, LikePattern.prefix(config ?? "")])
-            guard let chosen = rows.first, let id = chosen.id else { return nil }
-            if Set(rows.map(\.trackId)).count > 1 {
-                throw PipelineError.invalidOption("track id prefix '\(track)' matches several tracks; give more characters")
-            }
-            guard let cfg = try ExplanationConfigRecord.fetchOne(db, key: chosen.configId) else { return nil }
-            let weights = try ExplanationWeightRecord.filter(Column("explanation_id") == id).order(Column("rank")).fetchAll(db)
-            return (chosen, cfg, weights)
+        let rows = try store.catalog.explanations(trackPrefix: track, target: target, configPrefix: config ?? "")
+        if Set(rows.map(\.trackId)).count > 1 {
+            throw PipelineError.invalidOption("track id prefix '\(track)' matches several tracks; give more characters")
         }
-        guard let (explanation, cfg, weights) = found else {
+        guard let explanation = rows.first, let id = explanation.id,
+            let cfg = try store.catalog.explanationConfig(id: explanation.configId)
+        else {
             throw PipelineError.invalidOption(
                 "\(url.path): no explanation of '\(target)' for track '\(track)'"
                     + (config.map { " with config \($0)" } ?? "") + "; run stemtrace explain first")
         }
-        let arrays = try store.catalog.read { db in
-            try ArrayRecord.filter(Column("excerpt_id") == explanation.excerptId).order(Column("id")).fetchAll(db)
-        }
+        let weights = try store.catalog.explanationWeights(explanations: [id])
+        let arrays = try store.catalog.arrays(excerpt: explanation.excerptId)
         let stems = arrays.filter { $0.kind == "stem" && $0.producer == cfg.separatorId }
         guard !stems.isEmpty else {
             throw PipelineError.invalidOption("\(url.path): the stems of \(cfg.separatorId) for this excerpt are missing")

@@ -1,7 +1,8 @@
 import Core
+import Explain
 import Foundation
-import GRDB
 import Inference
+import Models
 import Store
 
 /// `stemtrace infer`: mid-level concepts and emotion outputs of the paper's RF-ResNet for every
@@ -40,14 +41,13 @@ public struct InferStage: Sendable {
     }
 
     /// What a run records as its parameters.
-    private func parameters(model: String, batch: Bool) -> String {
+    private func parameters(model: String, batch: Bool) -> [String: String] {
         var p = ["model": model, "path": modelURL.path]
         if batch { p["batch"] = String(batchSize) }
-        if let partition { p["partition"] = partition.description }
-        return CanonicalJSON.string(p)
+        return p
     }
 
-    /// A stored excerpt to run: its spectrogram array.
+    /// A stored excerpt to run: its input array.
     struct Job {
         let excerptId: Int64
         let trackId: String
@@ -55,102 +55,121 @@ public struct InferStage: Sendable {
     }
 
     public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
-        let start = Date()
         let loaded = try LoadedModel(contentsOf: modelURL)
-        if loaded.kind == .musicnnLinear { return try runLinear(loaded, start: start, progressMode: progressMode) }
-        guard loaded.kind == .rfresnet else {
-            throw PipelineError.invalidOption(
-                "\(modelURL.path) is a \(loaded.kind.rawValue) model; infer runs the RF-ResNet (use `stemtrace tag` for musicnn)")
+        let predictor = try loaded.definition.excerptPredictor(loaded)
+        switch predictor.input {
+        case let .array(kind, rows, prepare):
+            return try runOnArrays(
+                loaded, predictor, kind: kind, rows: rows, prepare: prepare, progressMode: progressMode)
+        case let .embedding(backbone, source):
+            return try runOnEmbeddings(loaded, predictor, backbone: backbone, source: source, progressMode: progressMode)
         }
-        let model = try RFResNet(weights: loaded.tensors)
-        let opened = try Store.open(at: store)
-        let writer = try opened.writer()
-        let bands = RFResNetInput.bands
-        let width = RFResNetInput.frames
-        try loaded.register(
-            in: opened.catalog, frontEnd: "logfiltspec:\(bands)x\(width)",
-            labels: CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames]))
+    }
 
-        let stored = try opened.catalog.read { db in
-            try ArrayRecord.filter(Column("kind") == "logfiltspec" && Column("producer") == "" && Column("excerpt_id") != nil)
-                .order(Column("id")).fetchAll(db)
+    /// `infer` on stored arrays (the RF-ResNet on spectrograms), in batches of `batchSize`.
+    private func runOnArrays(
+        _ loaded: LoadedModel, _ predictor: any ExcerptPredictor, kind: String, rows: Int,
+        prepare: (Tensor) throws -> [Float], progressMode: ProgressReporter.Mode
+    ) throws -> Summary {
+        var all: [ArrayRecord] = []
+        var outside = 0
+        var jobs: [Job] = []
+        let run = try StageRun.begin(
+            store: store, command: "infer", parameters: parameters(model: loaded.id, batch: true), partition: partition,
+            configHash: loaded.id
+        ) { writer in
+            try loaded.register(with: writer)
+            let catalog = writer.store.catalog
+            (all, outside) = PartitionSelection.select(try catalog.excerptArrays(kind: kind), in: partition) { $0.trackId }
+            let done = try catalog.excerptsWithPredictions(model: loaded.id)
+            jobs = all.compactMap { a -> Job? in
+                guard let e = a.excerptId, !done.contains(e) else { return nil }
+                return Job(excerptId: e, trackId: a.trackId, array: a)
+            }
+            if let first = jobs.first, first.array.dimensions.first != rows {
+                throw PipelineError.invalidOption(
+                    "stored spectrograms have \(first.array.dimensions.first ?? 0) bands; the model expects \(rows): re-ingest with the paper's front end"
+                )
+            }
         }
-        let (all, outside) = PartitionSelection.select(stored, in: partition) { $0.trackId }
-        let done = try opened.catalog.read { db in
-            Set(
-                try Int64.fetchAll(
-                    db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
-        }
-        let jobs = all.compactMap { a -> Job? in
-            guard let e = a.excerptId, !done.contains(e) else { return nil }
-            return Job(excerptId: e, trackId: a.trackId, array: a)
-        }
-        if let first = jobs.first, first.array.dimensions.first != bands {
-            throw PipelineError.invalidOption(
-                "stored spectrograms have \(first.array.dimensions.first ?? 0) bands; the model expects \(bands): re-ingest with the paper's front end"
-            )
-        }
-        let runId = try writer.beginRun(
-            command: "infer", parameters: parameters(model: loaded.id, batch: true), configHash: loaded.id)
         var summary = Summary(
-            runId: runId, modelId: loaded.id, excerpts: all.count, skipped: all.count - jobs.count, outsidePartition: outside)
-        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
-        let progress = ProgressReporter(label: "infer", total: jobs.count, mode: progressMode)
-        do {
+            runId: run.runId, modelId: loaded.id, excerpts: all.count, skipped: all.count - jobs.count, outsidePartition: outside)
+        run.counts.skipped = summary.skipped
+        run.startProgress(label: "infer", total: jobs.count, mode: progressMode)
+        try run.guarded {
             for batchStart in stride(from: 0, to: jobs.count, by: batchSize) {
-                let batch = Array(jobs[batchStart..<min(jobs.count, batchStart + batchSize)])
                 var ready: [Job] = []
-                var input = [Float]()
-                input.reserveCapacity(batch.count * bands * width)
-                for job in batch {
+                var inputs: [[Float]] = []
+                for job in jobs[batchStart..<min(jobs.count, batchStart + batchSize)] {
                     do {
-                        input += try RFResNetInput.values(of: try opened.read(job.array))
+                        inputs.append(try prepare(try run.store.read(job.array)))
                         ready.append(job)
                     } catch {
-                        failures.add(trackId: job.trackId, error)
-                        progress.advance(failed: true)
+                        run.fail(trackId: job.trackId, error)
                     }
                 }
                 guard !ready.isEmpty else { continue }
-                let result = try model.forward(
-                    FeatureMap(batch: ready.count, channels: 1, height: bands, width: width, values: input))
-                let c = RFResNet.conceptNames.count
-                let o = RFResNet.outputNames.count
-                var rows: [ExcerptResult] = []
-                for (n, job) in ready.enumerated() {
-                    let row = ExcerptResult(
-                        excerptId: job.excerptId, trackId: job.trackId,
-                        concepts: Array(result.concepts[(n * c)..<((n + 1) * c)]),
-                        outputs: Array(result.output[(n * o)..<((n + 1) * o)]))
-                    do {
-                        try row.checkFinite(
-                            conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: loaded.id)
-                        rows.append(row)
-                        progress.advance()
-                    } catch {
-                        failures.add(trackId: job.trackId, error)
-                        progress.advance(failed: true)
-                    }
-                }
-                try Self.store(
-                    rows, conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames, model: loaded.id,
-                    weights: model.conceptToOutputWeights, runId: runId, writer: writer)
-                summary.inferred += rows.count
+                let results = try predictor.predict(inputs)
+                summary.inferred += try store(zip(ready, results).map { ($0.excerptId, $0.trackId, $1) }, predictor, loaded, run)
             }
-        } catch {
-            try? writer.updateRun(runId, counts: RunCounts(), status: "failed")
-            throw error
         }
-        progress.finish()
-        summary.seconds = Date().timeIntervalSince(start)
-        summary.failures = failures.items
-        var counts = RunCounts()
-        counts.processed = jobs.count
-        counts.succeeded = summary.inferred
-        counts.skipped = summary.skipped
-        counts.failed = failures.count
-        try failures.close(run: runId, counts: counts, writer: writer)
+        try run.finish()
+        summary.seconds = run.seconds
+        summary.failures = run.failures.items
         return summary
+    }
+
+    /// `infer` on cached embeddings (a trained head): embeddings computed once by the backbone.
+    private func runOnEmbeddings(
+        _ loaded: LoadedModel, _ predictor: any ExcerptPredictor, backbone: LoadedModel, source: EmbeddingSource,
+        progressMode: ProgressReporter.Mode
+    ) throws -> Summary {
+        let run = try StageRun.begin(
+            store: store, command: "infer", parameters: parameters(model: loaded.id, batch: false), partition: partition,
+            configHash: loaded.id
+        ) { writer in try loaded.register(with: writer) }
+        let done = try run.store.catalog.excerptsWithPredictions(model: loaded.id)
+        let cache = try EmbeddingCache.load(
+            store: run.store, writer: run.writer, backbone: backbone, source: source, partition: partition,
+            runId: run.runId, progress: progressMode)
+        let todo = cache.entries.filter { !done.contains($0.excerptId) }
+        var summary = Summary(
+            runId: run.runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: cache.entries.count - todo.count,
+            outsidePartition: cache.outsidePartition)
+        for failure in cache.failures { run.fail(trackId: failure.track, ModelUseError.invalid(failure.reason), advance: false) }
+        let results = try predictor.predict(todo.map(\.values))
+        summary.inferred = try store(
+            zip(todo, results).map { ($0.excerptId, $0.trackId, $1) }, predictor, loaded, run)
+        run.counts.processed = todo.count + cache.failures.count
+        run.counts.skipped = summary.skipped
+        try run.finish()
+        summary.failures = run.failures.items
+        summary.seconds = run.seconds
+        return summary
+    }
+
+    /// Checks and stores the results of a batch; returns how many were stored. A result with a
+    /// NaN or ±Inf value fails its excerpt.
+    private func store(
+        _ results: [(excerptId: Int64, trackId: String, values: (concepts: [Float], outputs: [Float]))],
+        _ predictor: any ExcerptPredictor, _ loaded: LoadedModel, _ run: StageRun
+    ) throws -> Int {
+        var rows: [ExcerptResult] = []
+        for r in results {
+            let row = ExcerptResult(
+                excerptId: r.excerptId, trackId: r.trackId, concepts: r.values.concepts, outputs: r.values.outputs)
+            do {
+                try row.checkFinite(conceptNames: predictor.conceptNames, outputNames: predictor.outputNames, model: loaded.id)
+                rows.append(row)
+                run.succeeded()
+            } catch {
+                run.fail(trackId: r.trackId, error)
+            }
+        }
+        try Self.store(
+            rows, conceptNames: predictor.conceptNames, outputNames: predictor.outputNames, model: loaded.id,
+            weights: predictor.conceptToOutputWeights, runId: run.runId, writer: run.writer)
+        return rows.count
     }
 
     /// One excerpt's results: its concepts and outputs in the model's order.
@@ -199,76 +218,6 @@ public struct InferStage: Sendable {
                 }
             }
         }
-        let p = predictions
-        let e = effects
-        try writer.store.catalog.write { db in
-            for row in p { try row.insert(db, onConflict: .ignore) }
-            for row in e { try row.insert(db, onConflict: .ignore) }
-        }
-    }
-
-    /// `infer` for a trained head on musicnn's embedding: embeddings from the cache (computed once),
-    /// then the two linear layers; predictions and effects as for the RF-ResNet.
-    private func runLinear(_ loaded: LoadedModel, start: Date, progressMode: ProgressReporter.Mode) throws -> Summary {
-        let head = try MusicnnLinearModel(loaded)
-        let backbone = try MusicnnBackbone.weights(for: loaded)
-        let opened = try Store.open(at: store)
-        let writer = try opened.writer()
-        try loaded.register(
-            in: opened.catalog, frontEnd: "mel:16000Hz:96x187",
-            labels: CanonicalJSON.string(["concepts": head.conceptNames, "outputs": head.outputNames]))
-        let runId = try writer.beginRun(
-            command: "infer", parameters: parameters(model: loaded.id, batch: false), configHash: loaded.id)
-        let done = try opened.catalog.read { db in
-            Set(
-                try Int64.fetchAll(
-                    db, sql: "SELECT DISTINCT excerpt_id FROM predictions WHERE model_id = ?", arguments: [loaded.id]))
-        }
-        let cache = try EmbeddingCache.load(
-            store: opened, writer: writer, backbone: backbone, source: .musicnn(head.features), partition: partition,
-            runId: runId, progress: progressMode)
-        let todo = cache.entries.filter { !done.contains($0.excerptId) }
-        let skipped = cache.entries.count - todo.count
-        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
-        for failure in cache.failures { failures.add(trackId: failure.track, failure.reason) }
-        var rows: [ExcerptResult] = []
-        for e in todo {
-            let r = head.predict(embedding: e.values)
-            let row = ExcerptResult(excerptId: e.excerptId, trackId: e.trackId, concepts: r.concepts, outputs: r.output)
-            do {
-                try row.checkFinite(conceptNames: head.conceptNames, outputNames: head.outputNames, model: loaded.id)
-                rows.append(row)
-            } catch {
-                failures.add(trackId: e.trackId, error)
-            }
-        }
-        try Self.store(
-            rows, conceptNames: head.conceptNames, outputNames: head.outputNames, model: loaded.id, weights: head.outputWeights,
-            runId: runId, writer: writer)
-        var summary = Summary(
-            runId: runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: skipped,
-            outsidePartition: cache.outsidePartition)
-        summary.inferred = rows.count
-        summary.failures = failures.items
-        summary.seconds = Date().timeIntervalSince(start)
-        var counts = RunCounts()
-        counts.processed = todo.count + cache.failures.count
-        counts.succeeded = rows.count
-        counts.failed = failures.count
-        counts.skipped = skipped
-        try failures.close(run: runId, counts: counts, writer: writer)
-        return summary
-    }
-}
-
-/// The paper's effects (Chowdhury et al. 2021, §3): the effect of concept c on an output is the
-/// concept's value times the linear weight joining them; the relative effect divides by the sum of
-/// the absolute effects on that output (0 when every effect is 0).
-public enum Effects {
-    public static func of(concepts: [Float], weights: [Float]) -> (effect: [Double], relative: [Double]) {
-        precondition(concepts.count == weights.count, "one weight per concept")
-        let effect = zip(concepts, weights).map { Double($0) * Double($1) }
-        let total = effect.reduce(0) { $0 + abs($1) }
-        return (effect, effect.map { total > 0 ? $0 / total : 0 })
+        try writer.store(predictions: predictions, effects: effects)
     }
 }

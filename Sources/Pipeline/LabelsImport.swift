@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Inference
 import Store
 import SwiftCSV
@@ -109,9 +108,7 @@ public enum LabelsImport {
         let (values, ranges) = (parsed.values, parsed.ranges)
 
         let store = try Store.open(at: url)
-        let (tracks, sources) = try store.catalog.read { db in
-            (try TrackRecord.fetchAll(db), try TrackSourceRecord.fetchAll(db))
-        }
+        let (tracks, sources) = (try store.catalog.tracks(), try store.catalog.trackSources())
         let ids = Set(tracks.map(\.id))
         var paths: [(path: String, track: String)] = tracks.map { ($0.sourcePath, $0.id) }
         paths += sources.map { ($0.path, $0.trackId) }
@@ -141,8 +138,7 @@ public enum LabelsImport {
                         scaleMax: range.upperBound, source: file.lastPathComponent, createdAt: now))
             }
         }
-        let batch = records
-        try store.catalog.write { db in for r in batch { try r.upsert(db) } }
+        try store.writer().store(labels: records)
         summary.imported = records.count
         summary.tracks = Set(records.map(\.trackId)).count
         summary.unmatched = unmatched.sorted()

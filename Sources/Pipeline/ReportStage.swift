@@ -1,7 +1,6 @@
 import Analysis
 import AudioIO
 import Foundation
-import GRDB
 import Store
 
 /// `stemtrace report --store DIR --output DIR`: `index.html` (see `ReportPage`) and, for a sample
@@ -32,7 +31,7 @@ public struct ReportStage: Sendable {
         let opened = try Store.open(at: store)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let page = ReportPage(filters: filters)
-        let samples = try opened.catalog.query { db in try Self.samples(db, filters: filters, perGenre: tracksPerGenre) }
+        let samples = try ReportSample.select(from: opened, filters: filters, perGenre: tracksPerGenre)
         var audio: [ReportPage.TrackAudio] = []
         var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
         for s in samples {
@@ -60,8 +59,7 @@ public struct ReportStage: Sendable {
                             ? "no source with a positive weight" : written.topComponents.joined(separator: " + "))))
         }
         let name = store.standardizedFileURL.lastPathComponent
-        let players = audio
-        let html = try opened.catalog.query { db in try page.html(db, storeName: name, audio: players) }
+        let html = try page.html(store: opened, storeName: name, audio: audio)
         let url = output.appendingPathComponent("index.html")
         try Data(html.utf8).write(to: url)
         let bytes =
@@ -69,55 +67,5 @@ public struct ReportStage: Sendable {
             .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
         return Written(
             page: url, audioFiles: audio.reduce(0) { $0 + $1.files.count }, bytes: bytes, failures: failures.items)
-    }
-
-    struct Sample {
-        var track: String
-        var genre: String
-        var title: String
-        var target: String
-        var config: String
-        var caption: String
-    }
-
-    /// Up to `perGenre` explained tracks per genre (first by path), each with the explanation to
-    /// play: the concept behind valence when there is a chain, else the track's first explained target.
-    static func samples(_ db: Database, filters: QueryFilters, perGenre: Int) throws -> [Sample] {
-        let genres = try GenreAssignment.load(db, rules: filters.genres)
-        let explained = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT e.track_id, e.config_id, e.target, t.source_path FROM explanations e JOIN tracks t ON t.id = e.track_id
-                ORDER BY t.source_path, e.id
-                """)
-        let chains = try ExplanationChainRecord.filter(Column("output") == "valence").fetchAll(db)
-        var out: [Sample] = []
-        var used = Set<String>()
-        for genre in genres.allGenres {
-            var taken = 0
-            for row in explained where taken < perGenre {
-                let track: String = try row.decode(forColumn: "track_id")
-                guard genres.genres[track]?.contains(genre) == true, !used.contains(track), filters.includes(track: track) else {
-                    continue
-                }
-                let path: String = try row.decode(forColumn: "source_path")
-                let title = URL(fileURLWithPath: path).lastPathComponent
-                if let chain = chains.first(where: { $0.trackId == track }) {
-                    out.append(
-                        Sample(
-                            track: track, genre: genre, title: title, target: chain.concept, config: chain.configId,
-                            caption: "valence ← \(chain.concept)"))
-                } else {
-                    let target: String = try row.decode(forColumn: "target")
-                    out.append(
-                        Sample(
-                            track: track, genre: genre, title: title, target: target,
-                            config: try row.decode(forColumn: "config_id"), caption: target))
-                }
-                used.insert(track)
-                taken += 1
-            }
-        }
-        return out
     }
 }

@@ -139,12 +139,9 @@ public enum SeparationEvaluation {
             throw SeparationEvaluationError.noStems(
                 store: store.root.path, separator: separator, available: Array(Set(allStems.map(\.producer))).sorted())
         }
-        let (tracks, sources, excerpts) = try store.catalog.read { db in
-            let tracks = try TrackRecord.fetchAll(db)
-            let sources = try TrackSourceRecord.fetchAll(db)
-            let excerpts = try ExcerptRecord.fetchAll(db)
-            return (tracks, sources, excerpts)
-        }
+        let (tracks, sources, excerpts) = (
+            try store.catalog.tracks(), try store.catalog.trackSources(), try store.catalog.excerpts()
+        )
         let trackRows = Dictionary(tracks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let sourcesByTrack = Dictionary(grouping: sources, by: \.trackId).mapValues { $0.map(\.path).sorted() }
         let excerptRows = Dictionary(excerpts.compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
@@ -446,16 +443,8 @@ public enum SeparationEvaluation {
                 ])
             }
         }
-        let widths = table[0].indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-        for (index, row) in table.enumerated() {
-            let cells = row.enumerated().map { column, cell in
-                column < 3
-                    ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }
-            lines.append(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            if index == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
-        }
+        let alignments: [TextTable.Alignment] = table[0].indices.map { $0 < 3 ? .left : .right }
+        lines += TextTable(header: table[0], rows: Array(table.dropFirst()), alignments: alignments).lines()
         if !report.silentReferences.isEmpty {
             lines.append("")
             lines.append(
@@ -479,12 +468,12 @@ public enum SeparationEvaluation {
 
     /// Every score as CSV: `track_id,source,piece,producer,stem,estimate,si_sdr,sdr` (dB, 6 decimals).
     public static func csv(_ scores: [Score]) -> String {
-        var out = "track_id,source,piece,producer,stem,estimate,si_sdr,sdr\n"
-        for s in scores {
-            let fields = [s.trackId, s.source, s.piece, s.producer, s.stem, s.estimate.rawValue].map(csvField)
-            out += (fields + [String(format: "%.6f", s.siSDR), String(format: "%.6f", s.sdr)]).joined(separator: ",") + "\n"
-        }
-        return out
+        CSVWriter.document(
+            header: ["track_id", "source", "piece", "producer", "stem", "estimate", "si_sdr", "sdr"],
+            rows: scores.map {
+                [$0.trackId, $0.source, $0.piece, $0.producer, $0.stem, $0.estimate.rawValue]
+                    + [String(format: "%.6f", $0.siSDR), String(format: "%.6f", $0.sdr)]
+            })
     }
 
     /// Writes `csv(scores)` to `url`.
@@ -492,10 +481,5 @@ public enum SeparationEvaluation {
         do { try Data(csv(scores).utf8).write(to: url, options: .atomic) } catch {
             throw .io(path: url.path, reason: error.localizedDescription)
         }
-    }
-
-    private static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -1,11 +1,11 @@
 import Core
 import Foundation
-import GRDB
 import Inference
+import Models
 import Store
 
 /// `stemtrace tag`: musicnn (MSD model) genre tags for every stored track, computed from the
-/// stored excerpt mix (resampled 22 050 → 16 000 Hz with soxr; musicnn itself used resampy).
+/// stored excerpt mix (resampled from the stored rate, 22 050 Hz by default, to 16 000 Hz with soxr; musicnn itself used resampy).
 /// The top tags are stored in `tags` with their probability and the model's id as the source,
 /// beside file-metadata and CSV tags; the model is registered in `models`. Tracks already tagged
 /// by the same model are skipped; a track too short for one 3-s patch, with a damaged mix record
@@ -44,61 +44,49 @@ public struct TagStage: Sendable {
             throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
         }
         let loaded = try LoadedModel(contentsOf: url)
-        guard loaded.kind == .musicnn else {
-            throw PipelineError.invalidOption("\(url.path) is a \(loaded.kind.rawValue) model; tag runs musicnn")
-        }
-        let tagger = MusicnnTagger(model: try MusicnnModel(weights: loaded.tensors))
-        let opened = try Store.open(at: store)
-        let writer = try opened.writer()
-        try loaded.register(
-            in: opened.catalog, frontEnd: "mel:16000Hz:96x187", labels: CanonicalJSON.string(["tags": MusicnnModel.labels]))
+        let tagger = try loaded.definition.tagger(loaded)
         let source = "musicnn:\(loaded.id)"
-        let (storedMixes, done) = try opened.catalog.read { db -> ([ArrayRecord], Set<String>) in
-            let rows = try ArrayRecord.filter(Column("kind") == "mix").order(Column("id")).fetchAll(db)
-            let tagged = Set(
-                try String.fetchAll(db, sql: "SELECT DISTINCT track_id FROM tags WHERE source = ?", arguments: [source]))
-            return (rows, tagged)
+        var storedMixes: [ArrayRecord] = []
+        var done = Set<String>()
+        var sampleRate = 0
+        let run = try StageRun.begin(
+            store: store, command: "tag", parameters: ["model": loaded.id, "top": String(top)], partition: partition,
+            configHash: loaded.id
+        ) { writer in
+            try loaded.register(with: writer)
+            storedMixes = try writer.store.catalog.arrays(kind: "mix")
+            done = try writer.store.catalog.tracksTagged(source: source)
+            sampleRate = try writer.store.catalog.excerptSampleRate() ?? 0
         }
         let mixes = PartitionSelection.select(storedMixes, in: partition) { $0.trackId }.inside
         var seen = Set<String>()
         let jobs = mixes.filter { !done.contains($0.trackId) && seen.insert($0.trackId).inserted }
-        var parameters = ["model": loaded.id, "top": String(top)]
-        if let partition { parameters["partition"] = partition.description }
-        let runId = try writer.beginRun(command: "tag", parameters: CanonicalJSON.string(parameters), configHash: loaded.id)
-        var summary = Summary(runId: runId, modelId: loaded.id, skipped: Set(mixes.map(\.trackId)).count - jobs.count)
+        var summary = Summary(runId: run.runId, modelId: loaded.id, skipped: Set(mixes.map(\.trackId)).count - jobs.count)
         summary.outsidePartition = Set(storedMixes.map(\.trackId)).count - Set(mixes.map(\.trackId)).count
-        let progress = ProgressReporter(label: "tag", total: jobs.count, mode: progressMode)
-        var failures = TrackFailures(sources: try opened.catalog.trackSourcePaths())
+        run.counts.skipped = summary.skipped
+        run.startProgress(label: "tag", total: jobs.count, mode: progressMode)
         for job in jobs {
             do {
-                let mix = try opened.read(job).floats()
-                let all = try tagger.tag(mix, sampleRate: 22050)
+                let mix = try run.store.read(job).floats()
+                let all = try tagger.tag(mix, sampleRate: sampleRate)
                 try ModelError.requireFinite(all.tags, model: loaded.id, input: "the mix of track \(job.trackId)") {
                     MusicnnModel.labels[$0]
                 }
-                let tags = all.top(top)
-                let rows = tags.map {
+                let rows = all.top(top).map {
                     TagRecord(trackId: job.trackId, tag: $0.label.lowercased(), source: source, score: Double($0.probability))
                 }
-                try opened.catalog.write { db in for row in rows { try row.upsert(db) } }
+                try run.writer.store(tags: rows)
                 summary.tagged += 1
-                progress.advance()
+                run.succeeded()
             } catch let error as StoreError where !error.isRecordDamage {
-                try? writer.updateRun(runId, counts: RunCounts(), status: "failed")
+                run.abandon()
                 throw error
             } catch {
-                failures.add(trackId: job.trackId, error)
-                progress.advance(failed: true)
+                run.fail(trackId: job.trackId, error)
             }
         }
-        progress.finish()
-        summary.failures = failures.items
-        var counts = RunCounts()
-        counts.processed = jobs.count
-        counts.succeeded = summary.tagged
-        counts.skipped = summary.skipped
-        counts.failed = failures.count
-        try failures.close(run: runId, counts: counts, writer: writer)
+        try run.finish()
+        summary.failures = run.failures.items
         return summary
     }
 }

@@ -38,7 +38,7 @@ public struct TrackFailures: Sendable {
     /// Stores the failures with the run's counts and final status.
     func close(run runId: Int64, counts: RunCounts, writer: StoreWriter) throws(StoreError) {
         let rows = records(runId: runId)
-        try writer.store.catalog.write { db in for row in rows { try row.insert(db) } }
+        try writer.record(failures: rows)
         try writer.updateRun(runId, counts: counts, status: runStatus)
     }
 }

@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import GRDB
 import Inference
+import Models
 import Store
 
 /// `stemtrace train`: the paper's explainable layers fitted on a frozen backbone's embedding.
@@ -44,6 +44,9 @@ public struct TrainStage: Sendable {
     public var alphaPerTarget = true
     /// The frozen network whose embedding the layers read.
     public var backbone: TrainingBackbone = .musicnn(.penultimate)
+    /// Marks the model file as a demonstration model (metadata `demonstration` = `true`): reports
+    /// and `explain show` then say so beside its name.
+    public var demonstration = false
 
     public init(store: URL, output: URL) {
         self.store = store
@@ -55,30 +58,17 @@ public struct TrainStage: Sendable {
 
     public func run(progressMode: ProgressReporter.Mode = .automatic) throws -> Summary {
         let backbone = try self.backbone.load()
-        let opened = try Store.open(at: store)
-        let writer = try opened.writer()
-        let runId = try writer.beginRun(
-            command: "train",
-            parameters: CanonicalJSON.string([
+        let run = try StageRun.begin(
+            store: store, command: "train",
+            parameters: [
                 "folds": String(folds), "seed": String(seed), "group": groupColumn ?? "",
                 "alpha": alphaPerTarget ? "per-target" : "shared",
-            ]),
-            configHash: backbone.id)
-        let (labels, groups) = try opened.catalog.read { db in
-            var labels: [String: [String: [Double]]] = [:]
-            for row in try LabelRecord.fetchAll(db) { labels[row.trackId, default: [:]][row.name, default: []].append(row.value) }
-            var groups: [String: String] = [:]
-            if let column = groupColumn {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT track_id, value FROM track_metadata WHERE lower(key) = lower(?) ORDER BY source",
-                    arguments: [column])
-                {
-                    let track = try row.decode(String.self, forColumn: "track_id")
-                    groups[track] = try groups[track] ?? row.decode(String.self, forColumn: "value")
-                }
-            }
-            return (labels, groups)
-        }
+            ],
+            partition: nil, configHash: backbone.id)
+        let (opened, writer, runId) = (run.store, run.writer, run.runId)
+        var labels: [String: [String: [Double]]] = [:]
+        for row in try opened.catalog.labels() { labels[row.trackId, default: [:]][row.name, default: []].append(row.value) }
+        let groups = try groupColumn.map { try opened.catalog.metadataValues(key: $0) } ?? [:]
         guard !labels.isEmpty else {
             throw PipelineError.invalidOption(
                 "\(store.path) has no labels; import them first with stemtrace labels import FILE.csv")
@@ -151,14 +141,14 @@ public struct TrainStage: Sendable {
             "outputs": CanonicalJSON.string(Self.outputNames), "report": report, "folds": String(folds), "seed": String(seed),
             "group_column": groupColumn ?? "", "tracks_midlevel": String(midTracks.count),
             "tracks_emotion": String(emoTracks.count),
-        ]
+        ].merging(demonstration ? ["demonstration": "true"] : [:]) { a, _ in a }
         try Safetensors.write(tensors, metadata: metadata.merging(kindMetadata) { _, new in new }, to: output)
         let written = try LoadedModel(contentsOf: output)
-        var counts = RunCounts()
-        counts.processed = embeddings.count
-        counts.succeeded = Set(midTracks + emoTracks).count
-        counts.failed = cache.failures.count
-        try writer.updateRun(runId, counts: counts, status: "completed")
+        // Tracks without an embedding are reported in the summary; the run itself completed.
+        run.counts.processed = embeddings.count
+        run.counts.succeeded = Set(midTracks + emoTracks).count
+        run.counts.failed = cache.failures.count
+        try writer.updateRun(runId, counts: run.counts, status: "completed")
         let ungrouped = groupColumn == nil ? 0 : Set(midTracks + emoTracks).filter { groups[$0] == nil }.count
         let failed = Dictionary(cache.failures.map { ($0.track, $0.reason) }) { a, _ in a }
         let missing = labels.keys.filter { embeddings[$0] == nil }.sorted().map { ($0, failed[$0] ?? "no stored excerpt mix") }

@@ -4,7 +4,7 @@ import GRDB
 /// The SQLite catalog (`catalog.sqlite`, WAL mode) accessed through GRDB. Safe to share between
 /// tasks: GRDB's `DatabasePool` serialises writes and runs reads concurrently.
 public final class Catalog: Sendable {
-    public let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     /// Opens (and migrates) the catalog at `path`.
@@ -40,7 +40,7 @@ public final class Catalog: Sendable {
     }
 
     /// Runs a write transaction, mapping database errors to `StoreError.catalog`.
-    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.write(body) } catch let e as StoreError { throw e } catch { throw .catalog(reason: "\(error)") }
     }
 

@@ -264,7 +264,7 @@ public final class StoreWriter {
     /// records are appended and fsynced, then one transaction inserts their catalog rows and runs
     /// `rows` with the new array ids (in the order of `arrays`), so result rows can point at them.
     /// An array already stored under the same key is not written again; its existing id is passed.
-    public func commitResults(
+    func commitResults(
         _ arrays: [AttachedArray], runId: Int64?, rows: @escaping @Sendable (Database, [Int64]) throws -> Void
     ) throws(StoreError) {
         let mark = appender.mark

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSP
 import Foundation
+import Models
 import Pipeline
 
 /// `stemtrace explain …`: audioLIME explanations over cached stems (`run`, the default), and

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Models
 import Pipeline
 
 /// `stemtrace model run MODEL INPUT.safetensors --output OUT.safetensors`, `stemtrace model info MODEL`

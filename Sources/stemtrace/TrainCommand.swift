@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
+import Models
 import Pipeline
 
 /// `stemtrace train --store DIR --output MODEL.safetensors`

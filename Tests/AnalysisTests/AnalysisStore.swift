@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-import Store
 import TestSupport
+
+@testable import Store
 
 /// A store with hand-made contents whose query answers can be worked out by hand:
 ///

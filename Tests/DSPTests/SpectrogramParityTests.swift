@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import Store
 import TestSupport
 import Testing
 

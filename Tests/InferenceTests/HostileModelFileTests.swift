@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Inference
+import Models
 import Store
 import TestSupport
 import Testing

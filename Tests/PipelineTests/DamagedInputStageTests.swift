@@ -2,11 +2,11 @@ import Core
 import Foundation
 import GRDB
 import Inference
-import Store
 import TestSupport
 import Testing
 
 @testable import Pipeline
+@testable import Store
 
 /// Stages over a store go on past one bad item: a damaged record, an excerpt the model cannot
 /// take, or a model that gives NaN or ±Inf is named by its track, recorded in `run_failures`,

@@ -4,6 +4,7 @@ import Explain
 import Foundation
 import GRDB
 import Inference
+import Models
 import Separation
 import Store
 import TestSupport

@@ -1,6 +1,7 @@
 import DSP
 import Explain
 import Inference
+import Models
 import TestSupport
 import Testing
 

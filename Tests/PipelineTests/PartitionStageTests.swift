@@ -2,6 +2,7 @@ import Core
 import Foundation
 import GRDB
 import Inference
+import Models
 import Separation
 import Store
 import TestSupport

@@ -78,7 +78,7 @@ import Testing
         let fixture = try await ExplainStageTests()
         _ = try await fixture.explain(BandEnergyModel())
         let store = try Store.open(at: fixture.storeURL)
-        let samples = try store.catalog.query { db in try ReportStage.samples(db, filters: QueryFilters(), perGenre: 2) }
+        let samples = try ReportSample.select(from: store, filters: QueryFilters(), perGenre: 2)
         let victim = try #require(samples.first?.track)
         let stem = try #require(try store.catalog.arrays(kind: "stem", track: victim).first)
         let shard = ShardFile.url(stem.shard, in: store.shardDirectory)

@@ -2,11 +2,11 @@ import AudioIO
 import Foundation
 import GRDB
 import Separation
-import Store
 import TestSupport
 import Testing
 
 @testable import Pipeline
+@testable import Store
 
 /// `StoreMerge`: two stores that share a piece (ingested with imported stems and explained with
 /// the band-energy model) merge into one that holds each track, array and result once, with

@@ -3,11 +3,12 @@ import DSP
 import Foundation
 import GRDB
 import Inference
-import Store
+import Models
 import TestSupport
 import Testing
 
 @testable import Pipeline
+@testable import Store
 
 /// `stemtrace train` end to end on a small store: labels that are known linear functions of the
 /// tracks' musicnn embeddings (concepts) and of the concept labels (emotions); the model file

@@ -1,10 +1,10 @@
 import AudioIO
-@testable import Core
 import DSP
 import Foundation
 import TestSupport
 import Testing
 
+@testable import Core
 @testable import Separation
 
 /// A fake separation tool written into a fresh temporary directory at test time.

@@ -1,7 +1,6 @@
 import Core
 import Foundation
 import Inference
-import Store
 
 /// Locates the test fixtures in Tests/Fixtures (copied from the shared reference data so a fresh
 /// clone tests on its own) and loads the spectrogram goldens once.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 extension TrainingReport {
@@ -31,13 +32,7 @@ extension TrainingReport {
             }
             rows.append(row)
         }
-        let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
-        let render = { (cells: [String]) -> String in
-            cells.enumerated().map { c, cell in
-                c == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[c] - cell.count + 4)
-            }.joined()
-        }
-        var lines = [render(header)] + rows.map(render)
+        var lines = TextTable(header: header, rows: rows, gap: 4, rule: false).lines()
         var chosen = perTarget ? "α chosen per target" : "α = \(Self.general(alpha))"
         if let first = alphas.first, let last = alphas.last {
             chosen += " (\(alphas.count) values from \(Self.general(first)) to \(Self.general(last))"

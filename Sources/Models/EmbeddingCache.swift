@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import GRDB
 import Inference
 import Store
 
@@ -8,35 +7,10 @@ import Store
 /// in the store as arrays of kind `embedding` (name `EmbeddingCache.Source.name`, producer = the
 /// backbone weights' content hash), so training and inference on it take seconds when run again.
 ///
-/// - musicnn: from the stored mix, resampled to 16 kHz with soxr HQ, 3-s patches, mean over
-///   patches of the penultimate (200-d) or pooled front-end (1506-d) features.
-/// - RF-ResNet conv trunk: from the stored mixture spectrogram, cut to the paper's model input
-///   exactly as `infer` does, the globally pooled stage-3 map (512-d): what the checkpoint's
-///   `concepts_layer` reads.
+/// The backbone's model kind computes the embedding (`ModelKind.embedder`); the sources are
+/// declared beside their kinds (`EmbeddingSource.musicnn`, `.rfresnetTrunk`).
 public enum EmbeddingCache {
     public static let kind = "embedding"
-
-    /// Which backbone features an embedding holds.
-    public enum Source: Sendable, Equatable {
-        case musicnn(MusicnnLinearModel.Features)
-        case rfresnetTrunk
-
-        /// The array name: `musicnn-penultimate`, `musicnn-pooled` or `rfresnet-pooled`.
-        public var name: String {
-            switch self {
-            case .musicnn(let features): "musicnn-\(features.rawValue)"
-            case .rfresnetTrunk: "rfresnet-pooled"
-            }
-        }
-
-        /// The stored array kind the backbone reads: the excerpt's mix or its mixture spectrogram.
-        var inputKind: String {
-            switch self {
-            case .musicnn: "mix"
-            case .rfresnetTrunk: "logfiltspec"
-            }
-        }
-    }
 
     /// One excerpt's embedding.
     public struct Entry: Sendable {
@@ -50,21 +24,13 @@ public enum EmbeddingCache {
     /// and left out. With a partition, only the excerpts of its tracks are loaded or computed;
     /// `outsidePartition` counts the stored inputs left alone.
     public static func load(
-        store: Store, writer: StoreWriter, backbone: LoadedModel, source: Source = .musicnn(.penultimate),
+        store: Store, writer: StoreWriter, backbone: LoadedModel, source: EmbeddingSource = .musicnn(.penultimate),
         partition: Partition? = nil, runId: Int64?, progress mode: ProgressReporter.Mode
     ) throws -> (entries: [Entry], computed: Int, failures: [(track: String, reason: String)], outsidePartition: Int) {
         let producer = backbone.id
         let name = source.name
-        let (stored, storedCache) = try store.catalog.read { db in
-            (
-                try ArrayRecord.filter(
-                    Column("kind") == source.inputKind && Column("producer") == "" && Column("excerpt_id") != nil
-                )
-                .order(Column("id")).fetchAll(db),
-                try ArrayRecord.filter(Column("kind") == kind && Column("name") == name && Column("producer") == producer)
-                    .fetchAll(db)
-            )
-        }
+        let stored = try store.catalog.excerptArrays(kind: source.inputKind)
+        let storedCache = try store.catalog.arrays(kind: kind, name: name, producer: producer)
         let (inputs, outside) = PartitionSelection.select(stored, in: partition) { $0.trackId }
         let cached = PartitionSelection.select(storedCache, in: partition) { $0.trackId }.inside
         var entries: [Entry] = []
@@ -80,7 +46,12 @@ public enum EmbeddingCache {
         }
         let missing = inputs.filter { $0.excerptId.map { !done.contains($0) } ?? false }
         guard !missing.isEmpty else { return (entries, 0, failures, outside) }
-        let embed = try embedder(source, backbone: backbone)
+        guard let sampleRate = try store.catalog.excerptSampleRate(),
+            let embed = try backbone.definition.embedder(backbone, source: source, sampleRate: sampleRate)
+        else {
+            throw ModelUseError.unsupported(
+                model: backbone.url.path, kind: backbone.kind, use: "it does not compute the \(name) embedding")
+        }
         let progress = ProgressReporter(label: "embeddings", total: missing.count, mode: mode)
         var computed = 0
         for input in missing {
@@ -93,7 +64,7 @@ public enum EmbeddingCache {
                     array: PendingArray(
                         kind: kind, name: name, producer: producer, configHash: producer,
                         record: try ShardRecord.encode(Tensor(floats: embedding, shape: [embedding.count]))))
-                try writer.commitResults([array], runId: runId) { _, _ in }
+                try writer.store(arrays: [array], runId: runId)
                 entries.append(Entry(excerptId: excerpt, trackId: input.trackId, values: embedding))
                 computed += 1
                 progress.advance()
@@ -105,25 +76,18 @@ public enum EmbeddingCache {
         progress.finish()
         return (entries, computed, failures, outside)
     }
+}
 
-    /// The function from a stored input array to its embedding, with the backbone built once.
-    private static func embedder(_ source: Source, backbone: LoadedModel) throws -> (Tensor) throws -> [Float] {
-        switch source {
-        case .musicnn(let features):
-            let model = try MusicnnModel(weights: backbone.tensors)
-            let frontEnd = MusicnnFrontEnd()
-            return { mix in
-                let patches = try frontEnd.patches(try mix.floats(), sampleRate: 22050)
-                return MusicnnLinearModel.embedding(model.predict(patches), features: features)
-            }
-        case .rfresnetTrunk:
-            let model = try RFResNet(weights: backbone.tensors)
-            return { spectrogram in
-                let input = FeatureMap(
-                    batch: 1, channels: 1, height: RFResNetInput.bands, width: RFResNetInput.frames,
-                    values: try RFResNetInput.values(of: spectrogram))
-                return try model.forward(input).pooled
-            }
-        }
+/// Which backbone features an embedding holds: the array name it is cached under and the stored
+/// array kind the backbone reads.
+public struct EmbeddingSource: Sendable, Hashable {
+    /// The array name: `musicnn-penultimate`, `musicnn-pooled` or `rfresnet-pooled`.
+    public var name: String
+    /// The stored array kind the backbone reads (the excerpt's `mix`, or its `logfiltspec`).
+    public var inputKind: String
+
+    public init(name: String, inputKind: String) {
+        self.name = name
+        self.inputKind = inputKind
     }
 }

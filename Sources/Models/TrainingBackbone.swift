@@ -14,25 +14,21 @@ public enum TrainingBackbone: Sendable, Equatable {
     case rfresnet(checkpoint: URL)
 
     /// Reads the backbone's weights and checks their kind.
-    func load() throws -> LoadedModel {
+    public func load() throws -> LoadedModel {
         switch self {
         case .musicnn:
             guard let url = MusicnnModel.bundledWeightsURL else {
-                throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+                throw ModelUseError.invalid("the bundled musicnn weights are missing from this build")
             }
             return try LoadedModel(contentsOf: url)
         case .rfresnet(let url):
             let loaded = try LoadedModel(contentsOf: url)
-            guard loaded.kind == .rfresnet else {
-                throw PipelineError.invalidOption(
-                    "\(url.path) is a \(loaded.kind.rawValue) model, not an RF-ResNet checkpoint (PyTorch keys such as in_c.0.weight)"
-                )
-            }
+            try loaded.require(.rfresnet, for: "not an RF-ResNet checkpoint (PyTorch keys such as in_c.0.weight)")
             return loaded
         }
     }
 
-    var embeddingSource: EmbeddingCache.Source {
+    public var embeddingSource: EmbeddingSource {
         switch self {
         case .musicnn(let features): .musicnn(features)
         case .rfresnet: .rfresnetTrunk
@@ -40,29 +36,41 @@ public enum TrainingBackbone: Sendable, Equatable {
     }
 
     /// The model file's tensors and kind-specific metadata for fitted layers on this backbone.
-    func modelFile(_ layers: TrainedLayers, backbone: LoadedModel) throws -> (
+    public func modelFile(_ layers: TrainedLayers, backbone: LoadedModel) throws -> (
         tensors: [String: Tensor], metadata: [String: String]
     ) {
         switch self {
         case .musicnn(let features):
             let head = try MusicnnLinearModel(
-                conceptNames: TrainStage.conceptNames, outputNames: TrainStage.outputNames,
+                conceptNames: RFResNet.conceptNames, outputNames: RFResNet.outputNames,
                 conceptWeights: layers.conceptWeights, conceptBias: layers.conceptBias, outputWeights: layers.outputWeights,
                 outputBias: layers.outputBias, features: features)
-            return (head.tensors(), ["stemtrace.kind": "musicnn-linear", "embedding": features.rawValue])
+            return (
+                head.tensors(), [ModelKinds.metadataKey: ModelKindName.musicnnLinear.rawValue, "embedding": features.rawValue]
+            )
         case .rfresnet:
             let tensors = try RFResNet.replacingHeads(
                 in: backbone.tensors, conceptWeights: layers.conceptWeights, conceptBias: layers.conceptBias,
                 outputWeights: layers.outputWeights, outputBias: layers.outputBias)
-            return (tensors, ["stemtrace.kind": "rfresnet", "embedding": EmbeddingCache.Source.rfresnetTrunk.name])
+            return (
+                tensors,
+                [ModelKinds.metadataKey: ModelKindName.rfresnet.rawValue, "embedding": EmbeddingSource.rfresnetTrunk.name]
+            )
         }
     }
 }
 
 /// The two fitted linear layers, row-major float32: concepts × embedding and outputs × concepts.
-struct TrainedLayers {
-    var conceptWeights: [Float]
-    var conceptBias: [Float]
-    var outputWeights: [Float]
-    var outputBias: [Float]
+public struct TrainedLayers: Sendable {
+    public var conceptWeights: [Float]
+    public var conceptBias: [Float]
+    public var outputWeights: [Float]
+    public var outputBias: [Float]
+
+    public init(conceptWeights: [Float], conceptBias: [Float], outputWeights: [Float], outputBias: [Float]) {
+        self.conceptWeights = conceptWeights
+        self.conceptBias = conceptBias
+        self.outputWeights = outputWeights
+        self.outputBias = outputBias
+    }
 }

@@ -1,7 +1,6 @@
 import Core
 import Foundation
 import Inference
-import Store
 
 /// What a model file is, for `stemtrace model info`: kind, content id, tensors and parameter
 /// count, its metadata, and — for a file written by `stemtrace train` — the two cross-validation
@@ -19,12 +18,17 @@ public struct ModelDescription: Sendable, Encodable {
     public var metadata: [String: String]
     /// `midlevel` and `emotion` reports when the file was written by `stemtrace train`.
     public var reports: [String: TrainingReport]?
+    /// Whether files of this kind come from `stemtrace train` (so a missing report is worth saying).
+    let canCarryReport: Bool
+
+    enum CodingKeys: String, CodingKey { case path, id, kind, bytes, tensors, values, metadata, reports }
 
     public init(contentsOf url: URL) throws {
         let loaded = try LoadedModel(contentsOf: url)
         path = url.path
         id = loaded.id
         kind = loaded.kind.rawValue
+        canCarryReport = loaded.definition.canCarryTrainingReport
         bytes = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.intValue ?? 0
         tensors = loaded.tensors.mapValues(\.shape)
         values = loaded.tensors.values.reduce(0) { $0 + $1.count }
@@ -52,7 +56,7 @@ public struct ModelDescription: Sendable, Encodable {
         for (title, key) in [("mid-level layer (embedding → concepts)", "midlevel"), ("emotion layer", "emotion")] {
             if let report = reports?[key] { text += "\n\(title):\n" + report.table() }
         }
-        if reports == nil, kind != LoadedModel.Kind.musicnn.rawValue {
+        if reports == nil, canCarryReport {
             text += "  no training report (not written by stemtrace train)\n"
         }
         return text

@@ -3,7 +3,6 @@ import DSP
 import Explain
 import Foundation
 import Inference
-import Separation
 import Store
 
 /// An external model behind a command (`--model-command 'TEMPLATE'`), so a researcher can
@@ -37,16 +36,16 @@ public struct CommandPerturbationModel: PerturbationModel {
     ) async throws -> CommandPerturbationModel {
         let words = try CommandTemplate.parse(template)
         guard let first = words.first, !first.isEmpty else {
-            throw PipelineError.invalidOption("--model-command '\(template)' names no program")
+            throw ModelUseError.invalid("--model-command '\(template)' names no program")
         }
         for placeholder in ["{input}", "{output}"] where !words.contains(where: { $0.contains(placeholder) }) {
-            throw PipelineError.invalidOption("--model-command '\(template)' must contain \(placeholder)")
+            throw ModelUseError.invalid("--model-command '\(template)' must contain \(placeholder)")
         }
         let zero = Spectrogram(bandCount: bands, frameCount: frames, values: [Float](repeating: 0, count: bands * frames))
         let (values, labels) = try await invoke(words, template: template, inputs: [zero], timeout: timeout, targetCount: nil)
         let names = labels ?? (0..<values.count).map { "output\($0)" }
         guard names.count == values.count else {
-            throw PipelineError.invalidOption(
+            throw ModelUseError.invalid(
                 "--model-command: the output metadata names \(names.count) labels for \(values.count) targets")
         }
         let concepts = Set(RFResNet.conceptNames)
@@ -83,31 +82,31 @@ public struct CommandPerturbationModel: PerturbationModel {
         do {
             try await ExternalCommand.run(arguments, workingDirectory: directory.path, timeout: timeout)
         } catch {
-            throw PipelineError.invalidOption("--model-command '\(template)': \(error)")
+            throw ModelUseError.invalid("--model-command '\(template)': \(error)")
         }
         guard let data = fileManager.contents(atPath: outputURL.path) else {
-            throw PipelineError.invalidOption("--model-command '\(template)' wrote no {output} file")
+            throw ModelUseError.invalid("--model-command '\(template)' wrote no {output} file")
         }
         let (tensors, metadata) = try Safetensors.decodeWithMetadata(data, source: "the model command's output")
         guard let output = tensors["output"] else {
-            throw PipelineError.invalidOption(
+            throw ModelUseError.invalid(
                 "--model-command output has no tensor 'output' (found: \(tensors.keys.sorted().joined(separator: ", ")))")
         }
         guard output.dtype == .f32 else {
-            throw PipelineError.invalidOption("--model-command output 'output' is \(output.dtype.rawValue), expected F32")
+            throw ModelUseError.invalid("--model-command output 'output' is \(output.dtype.rawValue), expected F32")
         }
         let n = inputs.count
         let perRow = output.shape.count == 1 ? 1 : output.shape.dropFirst().reduce(1, *)
         guard output.shape.first == n, output.shape.count <= 2 else {
-            throw PipelineError.invalidOption(
+            throw ModelUseError.invalid(
                 "--model-command output 'output' has shape \(output.shape), expected [\(n), targets]")
         }
         if let targetCount, perRow != targetCount {
-            throw PipelineError.invalidOption("--model-command returned \(perRow) targets, earlier \(targetCount)")
+            throw ModelUseError.invalid("--model-command returned \(perRow) targets, earlier \(targetCount)")
         }
         let result = try output.floats()
         if let bad = result.firstIndex(where: { !$0.isFinite }) {
-            throw PipelineError.invalidOption(
+            throw ModelUseError.invalid(
                 "--model-command returned a non-finite value for input \(bad / perRow), target \(bad % perRow)")
         }
         return (result, labels(in: metadata))

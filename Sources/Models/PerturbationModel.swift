@@ -1,5 +1,4 @@
 import Core
-import DSP
 import Explain
 import Foundation
 import Inference
@@ -44,53 +43,6 @@ public struct ExplainTarget: Sendable, Hashable, Codable {
     }
 }
 
-/// The paper's RF-ResNet as a perturbation model: 7 concepts then 2 emotion outputs per input.
-/// Each composed spectrogram is cut or looped to the 1252-frame model input as the reference
-/// `slice_func(padding='loop')` does.
-public struct RFResNetPerturbationModel: PerturbationModel {
-    public let id: String
-    public let frontEnd = LogFilteredSpectrogram()
-    public let record: ModelRecord?
-    let model: RFResNet
-
-    public init(_ loaded: LoadedModel) throws {
-        guard loaded.kind == .rfresnet else {
-            throw PipelineError.invalidOption("\(loaded.url.path) is a \(loaded.kind.rawValue) model, not an RF-ResNet")
-        }
-        id = loaded.id
-        model = try RFResNet(weights: loaded.tensors)
-        record = loaded.record(
-            frontEnd: frontEnd.name,
-            labels: CanonicalJSON.string(["concepts": RFResNet.conceptNames, "outputs": RFResNet.outputNames]))
-    }
-
-    public var targets: [ExplainTarget] {
-        RFResNet.conceptNames.map { ExplainTarget(name: $0, kind: .concept) }
-            + RFResNet.outputNames.map { ExplainTarget(name: $0, kind: .output) }
-    }
-
-    public var conceptToOutputWeights: [Float]? { model.conceptToOutputWeights }
-
-    public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
-        let inputs = inputs.map { $0.modelInput() }
-        guard let first = inputs.first else { return [] }
-        var values = [Float]()
-        values.reserveCapacity(inputs.count * first.values.count)
-        for spec in inputs { values += spec.values }
-        let result = try model.forward(
-            FeatureMap(batch: inputs.count, channels: 1, height: first.bandCount, width: first.frameCount, values: values))
-        let c = RFResNet.conceptNames.count
-        let o = RFResNet.outputNames.count
-        var out = [Float]()
-        out.reserveCapacity(inputs.count * (c + o))
-        for n in 0..<inputs.count {
-            out += result.concepts[(n * c)..<((n + 1) * c)]
-            out += result.output[(n * o)..<((n + 1) * o)]
-        }
-        return out
-    }
-}
-
 /// Loads a weights file as a model that explanations can query.
 public enum PerturbationModels {
     /// `url` names a weights file; the word `musicnn` (when no such file exists) names the bundled
@@ -99,15 +51,11 @@ public enum PerturbationModels {
         var url = url
         if url.lastPathComponent == "musicnn", !FileManager.default.fileExists(atPath: url.path) {
             guard let bundled = MusicnnModel.bundledWeightsURL else {
-                throw PipelineError.invalidOption("the bundled musicnn weights are missing from this build")
+                throw ModelUseError.invalid("the bundled musicnn weights are missing from this build")
             }
             url = bundled
         }
         let loaded = try LoadedModel(contentsOf: url)
-        switch loaded.kind {
-        case .rfresnet: return try RFResNetPerturbationModel(loaded)
-        case .musicnn: return try MusicnnPerturbationModel(loaded)
-        case .musicnnLinear: return try MusicnnLinearPerturbationModel(loaded)
-        }
+        return try loaded.definition.perturbationModel(loaded)
     }
 }
