@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // stemtrace: an on-disk feature store and batch processor for explaining music emotion models.
-// Module layout and dependency direction follow DESIGN.md:
+// Module layout and dependency direction follow docs/ARCHITECTURE.md:
 // stemtrace → Pipeline → (Analysis, Explain, Inference, Separation) → (Store, DSP, AudioIO) → C system libraries.
 import PackageDescription
 
@@ -60,7 +60,9 @@ let package = Package(
         .target(name: "Explain", dependencies: ["Core", "DSP", "COpenBLAS"]),
         // Models: what a model file is and how to run it (one ModelKind per kind), over Inference's networks.
         .target(name: "Models", dependencies: ["Core", "DSP", "Inference", "Explain", "Store"]),
-        .target(name: "Analysis", dependencies: ["Core", "Store", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Plots: the SVG charts of the report (no stemtrace dependency).
+        .target(name: "Plots", dependencies: ["Core"]),
+        .target(name: "Analysis", dependencies: ["Core", "Store", "Plots", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -76,7 +78,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Benchmarks are executables, never part of `swift test` (STYLE.md).
+        // Benchmarks are executables, never part of `swift test` (docs/BENCHMARKS.md).
         .executableTarget(
             name: "SpectrogramBench",
             dependencies: ["AudioIO", "DSP", "Pipeline"],
@@ -106,12 +108,14 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Core", "Inference", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Inference", "Core"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Models", "Core", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Store", "TestSupport"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Core"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "TestSupport"]),
         .testTarget(

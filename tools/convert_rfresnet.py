@@ -31,6 +31,7 @@ METADATA = {
     "format": "stemtrace-model",
     "architecture": "RFResnetExplainable/config_cp_field_shallow_m2",
     "kind": "rfresnet",
+    "stemtrace.kind": "rfresnet",
     "input": "logfiltspec 149 bands x T frames, 22050 Hz, fps 31.3 (madmom, see docs)",
     "concepts": json.dumps(arch.CONCEPTS),
     "outputs": json.dumps(arch.TARGETS),

@@ -1,5 +1,7 @@
+import Core
 import Foundation
 import GRDB
+import Plots
 import Store
 
 /// The HTML of `stemtrace report`: one static page per store, readable offline — styles and

@@ -1,7 +1,7 @@
 import COpenBLAS
 
 /// The two LAPACK solves (OpenBLAS) behind every ridge fit in stemtrace — LIME's regression and
-/// `stemtrace train` — as scikit-learn's Ridge 'cholesky' solver uses them (reference LIME.md,
+/// `stemtrace train` — as scikit-learn's Ridge 'cholesky' solver uses them (docs/EXPLAIN.md, after audioLIME,
 /// step 5b.3): `scipy.linalg.solve(assume_a='pos')` (Cholesky, `dposv`) and, when the
 /// factorisation fails, a least-squares SVD solve (`dgelsd`). Matrices are column-major, as
 /// LAPACK wants them.

@@ -2,7 +2,7 @@ import CVectorMath
 import Foundation
 
 /// The paper's log-filtered spectrogram: madmom 0.16.1 `MadmomAudioProcessor(fps=31.3).process`
-/// (reference SPECTROGRAM.md): peak-normalise in float32, trim exact leading and trailing zeros
+/// (docs/ARCHITECTURE.md, "The front end"): peak-normalise in float32, trim exact leading and trailing zeros
 /// (`np.trim_zeros`), frame with the fractional hop, symmetric Hann window, real FFT (FFTW,
 /// single precision) keeping bins 0..1023, magnitude, 149-band logarithmic filterbank,
 /// `log10(1 + x)`. Output is bands × frames, row-major (bands are rows, low to high).

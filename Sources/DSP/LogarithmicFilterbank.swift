@@ -2,7 +2,7 @@ import Foundation
 
 /// madmom's `LogarithmicFilterbank(num_bands=24, fmin=20, fmax=16000, fref=440,
 /// norm_filters=True, unique_filters=True)` built bit for bit as madmom 0.16.1 builds it
-/// (reference SPECTROGRAM.md step 8): log-spaced frequencies, nearest FFT bin with ties to the
+/// (docs/ARCHITECTURE.md, "The front end"): log-spaced frequencies, nearest FFT bin with ties to the
 /// upper bin, duplicate bins removed, overlapping triangles over consecutive bin triples,
 /// each divided by its float32 sum taken in numpy's pairwise order.
 ///

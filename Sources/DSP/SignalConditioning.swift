@@ -16,6 +16,4 @@ public enum SignalConditioning: String, Sendable, Hashable, Codable, CaseIterabl
 
     /// Whether the signal is divided by its peak.
     public var normalises: Bool { self != .raw }
-    /// Whether leading and trailing exact zeros are trimmed.
-    public var trimsZeros: Bool { self == .paper }
 }

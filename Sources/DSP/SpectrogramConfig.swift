@@ -1,5 +1,5 @@
 /// Parameters of the log-filtered spectrogram, as the paper's `MadmomAudioProcessor(fps=31.3)`
-/// configures madmom 0.16.1 (see docs/ARCHITECTURE.md and the reference SPECTROGRAM.md):
+/// configures madmom 0.16.1 (see docs/ARCHITECTURE.md):
 /// 22 050 Hz, 2048-sample frames, 31.3 frames/s (fractional hop), 24 bands per octave from
 /// 20 Hz to 16 kHz around 440 Hz, area-normalised unique filters, log10(1 + x).
 public struct SpectrogramConfig: Sendable, Hashable, Codable {

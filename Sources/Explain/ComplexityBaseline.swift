@@ -1,7 +1,7 @@
 import Core
 import DSP
 
-/// The paper's random baseline for explanation complexity (reference LIME.md, step 7): the mean and
+/// The paper's random baseline for explanation complexity (docs/EXPLAIN.md, which follows audioLIME: step 7): the mean and
 /// standard deviation (ddof 0) of `ExplanationComplexity.entropy` over `draws` weight vectors with
 /// entries from U[0, 1]. stemtrace draws from its own seeded SplitMix64 stream (the reference's
 /// numpy MT19937 draws are not reproduced), so only the statistics are comparable, within sampling

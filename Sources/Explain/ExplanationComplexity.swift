@@ -1,6 +1,6 @@
 import Foundation
 
-/// The paper's complexity of an explanation (reference LIME.md, step 6): the Shannon entropy
+/// The paper's complexity of an explanation (docs/EXPLAIN.md, which follows audioLIME: step 6): the Shannon entropy
 /// H = −Σ P_i ln P_i of P_i = |w_i| / Σ|w_j|, natural log, 0 ln 0 = 0 (`scipy.stats.entropy(|w|)`).
 /// H lies in [0, ln d]; it is NaN when every weight is exactly 0, as in the reference.
 public enum ExplanationComplexity {

@@ -1,4 +1,4 @@
-/// audioLIME's explanation of one instance for every regression target (reference LIME.md,
+/// audioLIME's explanation of one instance for every regression target (docs/EXPLAIN.md, after audioLIME,
 /// steps 3–6): the neighbourhood's distances and kernel weights, shared by all targets, and one
 /// `LimeTargetExplanation` per target (`explanation.local_exp[t]`, `intercept[t]`, `score[t]`, …).
 public struct LimeExplanation: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// audioLIME's proximity of each perturbation to the explained instance (reference LIME.md,
+/// audioLIME's proximity of each perturbation to the explained instance (docs/EXPLAIN.md, after audioLIME,
 /// steps 3 and 4): the cosine distance of every mask row to row 0, computed as
 /// `sklearn.metrics.pairwise_distances(Z, Z[0:1], metric='cosine')` does it, and the kernel
 /// weight `sqrt(exp(-d² / 0.25²))`. The weights are deliberately not normalised.

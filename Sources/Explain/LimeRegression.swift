@@ -1,4 +1,4 @@
-/// audioLIME's regression step (reference LIME.md, steps 3–6), as `LimeAudioExplainer.explain_instance`
+/// audioLIME's regression step (docs/EXPLAIN.md, which follows audioLIME: steps 3–6), as `LimeAudioExplainer.explain_instance`
 /// with `num_reg_targets`, `num_features=100000`, `feature_selection='auto'`,
 /// `absolute_feature_sort=False` and the default Ridge runs it once the labels are known:
 ///
@@ -15,7 +15,7 @@
 /// both orders the identity. For a dyadic c (such as 0.25) this is exactly what the reference
 /// computes. For other constants the reference's weighted mean can miss c by an ulp, leaving
 /// β ≈ 1e−32, a score of 0.0 or 1.0 and a meaningless finite complexity depending on last-bit
-/// summation order (LIME.md, "Degenerate cases"); stemtrace reports the exact answer instead.
+/// summation order (docs/EXPLAIN.md); stemtrace reports the exact answer instead.
 public enum LimeRegression {
     /// audioLIME's ridge regularisation of the final fit.
     public static let alpha = 1.0

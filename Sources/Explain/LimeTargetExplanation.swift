@@ -1,4 +1,4 @@
-/// One target's audioLIME explanation (reference LIME.md, step 5): what
+/// One target's audioLIME explanation (docs/EXPLAIN.md, which follows audioLIME: step 5): what
 /// `LimeBase.explain_instance_with_data` returns for it (intercept, `local_exp`, score, local_pred),
 /// the column order its 'highest_weights' feature selection chose, and what the paper reads from
 /// it (the top positive component and the complexity).

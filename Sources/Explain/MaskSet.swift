@@ -1,7 +1,7 @@
 import Core
 import DSP
 
-/// The perturbation matrix Z of audioLIME (reference LIME.md, step 1): `rowCount` masks over
+/// The perturbation matrix Z of audioLIME (docs/EXPLAIN.md, which follows audioLIME: step 1): `rowCount` masks over
 /// `componentCount` components, row-major, 1 = the component is kept. Row 0 is always all ones.
 public struct MaskSet: Sendable, Equatable {
     public let componentCount: Int

@@ -2,7 +2,7 @@ import DSP
 
 /// Forms the log-filtered spectrogram of every perturbation (a sum of selected components)
 /// from cached complex spectra instead of re-running the front end on each summed waveform
-/// (DESIGN.md, "Cheap perturbations").
+/// (docs/EXPLAIN.md).
 ///
 /// The STFT is linear, so the spectrum of a sum is the sum of the components' spectra. Each
 /// component is transformed once per frame-grid offset; masks are visited in Gray-code order

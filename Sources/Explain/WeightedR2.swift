@@ -1,4 +1,4 @@
-/// `sklearn.metrics.r2_score(y, ŷ, sample_weight=w)`, which `Ridge.score` returns (reference LIME.md,
+/// `sklearn.metrics.r2_score(y, ŷ, sample_weight=w)`, which `Ridge.score` returns (docs/EXPLAIN.md, after audioLIME,
 /// step 5c): 1 − Σ w (y − ŷ)² / Σ w (y − ȳ)² with ȳ the weighted mean, and scikit-learn's
 /// force_finite rule: a zero numerator scores 1.0 (even over a zero denominator), a non-zero
 /// numerator over a zero denominator scores 0.0.

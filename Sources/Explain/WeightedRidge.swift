@@ -2,7 +2,7 @@ import COpenBLAS
 import DSP
 
 /// scikit-learn's `Ridge(alpha, fit_intercept=True).fit(X, Y, sample_weight=w)` with the solver
-/// 'auto' → 'cholesky' that dense input gets (reference LIME.md, step 5b): weighted column and
+/// 'auto' → 'cholesky' that dense input gets (docs/EXPLAIN.md, which follows audioLIME: step 5b): weighted column and
 /// label means, centring, rows scaled by √w, the normal equations (XᵀX + αI) β = XᵀY solved by
 /// Cholesky (`dposv`) with a least-squares SVD fallback (`dgelsd`) when the factorisation fails,
 /// and intercept ȳ − x̄·β. Everything is float64. The centred design and its Gram matrix are
@@ -207,7 +207,7 @@ public struct RidgeFit: Sendable, Equatable {
     public let method: RidgeSolveMethod
 }
 
-/// The solver scikit-learn's 'cholesky' path ended up using (reference LIME.md, step 5b.3).
+/// The solver scikit-learn's 'cholesky' path ended up using (docs/EXPLAIN.md, which follows audioLIME: step 5b.3).
 public enum RidgeSolveMethod: Sendable, Equatable {
     /// `scipy.linalg.solve(assume_a='pos')` succeeded.
     case cholesky

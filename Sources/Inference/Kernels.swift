@@ -162,27 +162,6 @@ public enum Kernels {
         }
     }
 
-    /// x ← relu(x + y), elementwise.
-    public static func addRelu(
-        _ x: inout FeatureMap, _ y: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    ) {
-        precondition(x.shape == y.shape, "residual shapes differ: \(x.shape) vs \(y.shape)")
-        let planes = x.batch * x.channels
-        let plane = x.planeSize
-        x.values.withUnsafeMutableBufferPointer { a in
-            y.values.withUnsafeBufferPointer { b in
-                guard let ab = a.baseAddress, let bb = b.baseAddress else { return }
-                let ap = UnsafeSendable(ab)
-                let bp = UnsafeSendable(UnsafeMutablePointer(mutating: bb))
-                ParallelFor.run(iterations: planes, threads: threads) { p in
-                    let s = ap.pointer + p * plane
-                    let t = bp.pointer + p * plane
-                    for i in 0..<plane { s[i] = max(s[i] + t[i], 0) }
-                }
-            }
-        }
-    }
-
     /// `max_pool2d(kernel 2, stride 2)`, floor mode: an odd trailing row or column is dropped.
     public static func maxPool2x2(_ x: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> FeatureMap {
         let h = x.height / 2

@@ -19,7 +19,7 @@ public struct ModelDescription: Sendable, Encodable {
     /// `midlevel` and `emotion` reports when the file was written by `stemtrace train`.
     public var reports: [String: TrainingReport]?
     /// Whether files of this kind come from `stemtrace train` (so a missing report is worth saying).
-    let canCarryReport: Bool
+    public let canCarryReport: Bool
 
     enum CodingKeys: String, CodingKey { case path, id, kind, bytes, tensors, values, metadata, reports }
 

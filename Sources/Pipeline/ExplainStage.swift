@@ -8,7 +8,7 @@ import Models
 import Store
 
 /// `stemtrace explain`: audioLIME explanations of a model's predictions by sound sources, for
-/// every stored excerpt, built from the stems stored at ingest (DESIGN.md, "Cheap perturbations").
+/// every stored excerpt, built from the stems stored at ingest (docs/EXPLAIN.md).
 ///
 /// Per excerpt: the chosen separator's stems (× temporal segments) are the components; the
 /// masks are exhaustive up to the limit, else sampled; every distinct audible mask is composed

@@ -18,6 +18,10 @@ public struct IngestOptions: Sendable, Codable {
     public var batchSize = 16
     /// Only files named `mixture.*` are tracks (stem import: their siblings are the stems).
     public var mixturesOnly = false
+    /// Also store each stem's log-filtered spectrogram (`stem_logfiltspec`, `--stem-spectrograms`).
+    /// No stage reads them (explain composes spectra from the stems), so by default they are not
+    /// written; stores that have them stay readable.
+    public var stemSpectrograms = false
     /// Only tracks of this partition are stored (`--partition k/N`); nil: every track.
     public var partition: Partition?
     /// Bounds on one file (sample rates, channels, `--max-duration`), checked before decoding.
@@ -104,7 +108,7 @@ public struct IngestStage: Sendable {
         let analyser = TrackAnalyser(
             config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
             metadata: metadata, catalog: store.catalog, separator: separator, partition: options.partition,
-            limits: options.limits)
+            limits: options.limits, stemSpectrograms: options.stemSpectrograms)
         var summary = IngestSummary(runId: runId, found: files.count, partition: options.partition)
         let progress = ProgressReporter(label: "ingest", total: files.count, mode: progressMode)
         let share = options.partition.map { ", partition \($0)" } ?? ""

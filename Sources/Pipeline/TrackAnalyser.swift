@@ -25,12 +25,16 @@ struct TrackAnalyser: Sendable {
     let processor: LogFilteredSpectrogram
     /// Bounds on what one file may cost (`--max-duration`, sample rates).
     let limits: DecodeLimits
+    /// Also store each stem's log-filtered spectrogram (`stem_logfiltspec`); no stage reads them.
+    let stemSpectrograms: Bool
 
     init(
         config: FrontEndConfig, configHash: String, runId: Int64, corpus: URL, metadata: MetadataTable?, catalog: Catalog,
-        separator: (any Separator)?, partition: Partition? = nil, limits: DecodeLimits = .standard
+        separator: (any Separator)?, partition: Partition? = nil, limits: DecodeLimits = .standard,
+        stemSpectrograms: Bool = false
     ) {
         self.limits = limits
+        self.stemSpectrograms = stemSpectrograms
         self.config = config
         self.configHash = configHash
         self.runId = runId
@@ -115,10 +119,11 @@ struct TrackAnalyser: Sendable {
                     PendingArray(
                         kind: "stem", name: name, producer: producer, configHash: configHash,
                         record: try ShardRecord.encode(Tensor(floats: signal, shape: [signal.count]))))
-                arrays.append(
-                    try spectrogramArray(
-                        try processor.compute(signal), kind: "stem_logfiltspec", name: name,
-                        producer: producer))
+                if stemSpectrograms {
+                    arrays.append(
+                        try spectrogramArray(
+                            try processor.compute(signal), kind: "stem_logfiltspec", name: name, producer: producer))
+                }
             }
         }
         let excerptRow = ExcerptRecord(

@@ -65,7 +65,7 @@ public struct CommitOutcome: Sendable, Equatable {
     public var duplicates: [String] = []
 }
 
-/// The single writer of a store. Durability rule (DESIGN.md): every record is appended and
+/// The single writer of a store. Durability rule (docs/ARCHITECTURE.md, "Ingest"): every record is appended and
 /// fsynced before the catalog transaction that references it commits, so a catalog row never
 /// points at bytes that might be lost; a crash leaves at most unreferenced tail bytes, which
 /// `verify` reports and can reclaim.

@@ -43,6 +43,9 @@ struct IngestCommand: AsyncParsableCommand {
     )
     var stemsFrom: String?
 
+    @Flag(help: "Also store each stem's log-filtered spectrogram (stem_logfiltspec); no stage reads them.")
+    var stemSpectrograms = false
+
     @Flag(help: "Only files named mixture.* are tracks (a stems dataset laid out as for --stems-from, separated anew).")
     var onlyMixtures = false
 
@@ -99,6 +102,7 @@ struct IngestCommand: AsyncParsableCommand {
         let root = stemsFrom ?? corpus ?? "."
         var options = IngestOptions(corpus: URL(fileURLWithPath: root), store: URL(fileURLWithPath: store))
         options.mixturesOnly = stemsFrom != nil || onlyMixtures
+        options.stemSpectrograms = stemSpectrograms
         options.workers = workers
         options.frontEnd = FrontEndConfig(excerptPolicy: ExcerptPolicy(argument: excerpt) ?? .middle)
         options.metadataCSV = metadata.map { URL(fileURLWithPath: $0) }

@@ -41,6 +41,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "musicnn features the layers read: penultimate (200-d) or pooled (1506-d max and mean over time).")
     var embedding: String?
 
+    @Flag(help: "Mark the model as a demonstration model (reports and explain show say so beside its name).")
+    var demonstration = false
+
     @Flag(help: "One ridge α for all targets of a layer instead of one per target.")
     var sharedAlpha = false
 
@@ -78,6 +81,7 @@ struct TrainCommand: ParsableCommand {
         stage.groupColumn = groupColumn
         stage.backbone = try trainingBackbone()
         stage.alphaPerTarget = !sharedAlpha
+        stage.demonstration = demonstration
         let summary = try stage.run(progressMode: progress.mode)
         print("mid-level layer (embedding → concepts), \(folds)-fold cross-validation:")
         print(summary.midlevel.table())

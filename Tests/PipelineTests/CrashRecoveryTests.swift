@@ -25,7 +25,7 @@ import Testing
         process.executableURL = try BuiltTool.stemtrace
         process.arguments = [
             "ingest", corpus.path, "--store", storeURL.path, "--workers", "1", "--batch-size", "1",
-            "--progress", "none", "--quiet",
+            "--progress", "none", "--quiet", "--stem-spectrograms",
         ]
         try process.run()
         // Kill without warning as soon as the first record bytes reach a shard: the writer is then
@@ -54,7 +54,9 @@ import Testing
         let verify = try BuiltTool.run(["verify", "--store", storeURL.path])
         #expect(verify.status == 0, "verify after kill: \(verify.output)")
 
-        let rerun = try BuiltTool.run(["ingest", corpus.path, "--store", storeURL.path, "--progress", "none"])
+        let rerun = try BuiltTool.run([
+            "ingest", corpus.path, "--store", storeURL.path, "--progress", "none", "--stem-spectrograms",
+        ])
         #expect(rerun.status == 0, "rerun: \(rerun.output)")
         let final = try StoreInfo.gather(store)
         #expect(final.tracks == trackCount && final.sources == trackCount && final.excerpts == trackCount)

@@ -37,7 +37,9 @@ import Testing
     /// Ingest, infer (RF-ResNet) and explain (trained head) a store in one way.
     func build(_ store: URL, workers: Int, threads: Int, batch: Int, partition: String? = nil) async throws {
         let part = partition.map { ["--partition", $0] } ?? []
-        try await run(["ingest", corpus.path, "--store", store.path, "--workers", String(workers)] + part, threads: threads)
+        try await run(
+            ["ingest", corpus.path, "--store", store.path, "--workers", String(workers), "--stem-spectrograms"] + part,
+            threads: threads)
         try await run(
             ["infer", "--store", store.path, "--model", rfresnet.path, "--batch-size", String(batch)] + part, threads: threads)
         try await run(

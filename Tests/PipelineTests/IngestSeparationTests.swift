@@ -25,10 +25,20 @@ import Testing
         try TestAudio.writeTone(corpus.appendingPathComponent("short.flac"), seconds: 9, seed: 32, format: .flac16)
     }
 
-    func ingest(_ separator: (any Separator)?, corpus: URL? = nil, mixturesOnly: Bool = false) async throws -> IngestSummary {
+    func ingest(
+        _ separator: (any Separator)?, corpus: URL? = nil, mixturesOnly: Bool = false, stemSpectrograms: Bool = true
+    ) async throws -> IngestSummary {
         var options = IngestOptions(corpus: corpus ?? self.corpus, store: storeURL)
         options.mixturesOnly = mixturesOnly
+        options.stemSpectrograms = stemSpectrograms
         return try await IngestStage(options: options, separator: separator).run(progressMode: .silent)
+    }
+
+    @Test func stemSpectrogramsAreOnlyStoredWhenAskedFor() async throws {
+        _ = try await ingest(BandsplitSeparator(), stemSpectrograms: false)
+        let store = try Store.open(at: storeURL)
+        #expect(try store.catalog.arrays(kind: "stem").count == 8)
+        #expect(try store.catalog.arrays(kind: "stem_logfiltspec").isEmpty)
     }
 
     @Test func builtinStemsAreStoredWithSpectrogramsAndSumToTheMix() async throws {

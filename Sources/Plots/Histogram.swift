@@ -1,3 +1,5 @@
+import Core
+
 /// Counts of a sample in equal-width bins over a given range, with an optional shaded band (e.g. mean ± standard
 /// deviation of a random baseline) and an optional vertical marker line. For the distributions of explanation
 /// fidelity and complexity against the random-complexity baseline.

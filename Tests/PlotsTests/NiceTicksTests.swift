@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Analysis
+@testable import Plots
 
 @Suite struct LinearScaleTests {
     @Test func mapsKnownValuesToKnownPixels() throws {

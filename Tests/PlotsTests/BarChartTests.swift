@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Analysis
+@testable import Plots
 
 @Suite struct BarChartTests {
     static let features = [

@@ -1,7 +1,8 @@
+import Core
 import Foundation
 import Testing
 
-@testable import Analysis
+@testable import Plots
 
 /// Realistic example figures, one per chart type. They are checked like the other charts; with
 /// `STEMTRACE_PLOT_EXAMPLES=DIR` in the environment they are also written to DIR/plots-example-*.svg for a look.

@@ -1,6 +1,7 @@
+import Core
 import Testing
 
-@testable import Analysis
+@testable import Plots
 
 @Suite struct ScatterPlotTests {
     @Test func oneCirclePerFinitePointAtItsScaledPosition() throws {

@@ -2,8 +2,8 @@ import Foundation
 import Store
 
 /// Text and JSON renderings of store facts for `info` and `verify`.
-public enum StoreSummary {
-    public static func text(_ i: StoreInfo, path: String) -> String {
+enum StoreSummary {
+    static func text(_ i: StoreInfo, path: String) -> String {
         var lines = [
             "store \(path)  (schema version \(i.schemaVersion))",
             "  tracks \(i.tracks), source paths \(i.sources), excerpts \(i.excerpts), tags \(i.tags)",
@@ -23,13 +23,13 @@ public enum StoreSummary {
         return lines.joined(separator: "\n")
     }
 
-    public static func json(_ i: StoreInfo) -> String {
+    static func json(_ i: StoreInfo) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return (try? encoder.encode(i)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
     }
 
-    public static func text(_ r: VerifyReport) -> String {
+    static func text(_ r: VerifyReport) -> String {
         var lines: [String] = []
         switch r.catalogCheck {
         case .none: break
@@ -51,7 +51,7 @@ public enum StoreSummary {
         return lines.joined(separator: "\n")
     }
 
-    public static func bytes(_ n: Int64) -> String {
+    static func bytes(_ n: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var v = Double(n)
         var u = 0
