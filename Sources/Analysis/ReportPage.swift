@@ -82,7 +82,7 @@ public struct ReportPage: Sendable {
             let fidelity = explanations.map(\.fidelity)
             let complexity = explanations.compactMap(\.complexity)
             let k = first.components
-            let name = "model \(first.config.modelId.prefix(12)), \(first.config.separatorId), \(first.config.composition)"
+            let name = "\(try modelName(db, first.config.modelId)), \(first.config.separatorId), \(first.config.composition)"
             if let lo = fidelity.min(), let hi = fidelity.max() {
                 out.append(
                     figure(
@@ -124,13 +124,19 @@ public struct ReportPage: Sendable {
         return out + ["</section>"]
     }
 
+    /// "model NAME (id prefix)", with ", a demonstration model" when it is one (`ModelLabel`).
+    func modelName(_ db: Database, _ id: String) throws -> String {
+        guard let record = try ModelRecord.fetchOne(db, key: id) else { return "model \(id.prefix(12))" }
+        return "model " + ModelLabel(record).text
+    }
+
     func genreSection(_ db: Database, genre: String, audio: [TrackAudio]) throws -> [String] {
         var out = ["<section class=\"genre\" id=\"genre-\(esc(anchor(genre)))\"><h2>\(esc(genre))</h2>"]
         for target in ["valence", "arousal"] {
             do {
                 let (model, rows, _) = try EffectsQuery.rows(db, filters: filters, genre: genre, target: target)
                 let chart = try BarChart(
-                    title: "Mean relative effect on \(target): \(genre) vs other genres (model \(model.prefix(12)))",
+                    title: "Mean relative effect on \(target): \(genre) vs other genres (\(try modelName(db, model)))",
                     categories: rows.map(\.concept),
                     series: [
                         .init(name: genre, values: rows.map { $0.genreMean ?? 0 }),
