@@ -47,8 +47,7 @@ public struct MusicnnKind: ModelKind {
     public func embedder(_ model: LoadedModel, source: EmbeddingSource, sampleRate: Int) throws -> (
         @Sendable (Tensor) throws -> [Float]
     )? {
-        guard source.inputKind == "mix",
-            let features = MusicnnLinearModel.Features.allCases.first(where: { source == .musicnn($0) })
+        guard let features = MusicnnLinearModel.Features.allCases.first(where: { source == .musicnn($0) })
         else { return nil }
         let network = try MusicnnModel(weights: model.tensors)
         let frontEnd = MusicnnFrontEnd()

@@ -98,12 +98,12 @@ public struct RFResNetPerturbationModel: PerturbationModel {
     public let id: String
     public let frontEnd = LogFilteredSpectrogram()
     public let record: ModelRecord?
-    let model: RFResNet
+    let predictor: RFResNetExcerptPredictor
 
     public init(_ loaded: LoadedModel) throws {
         try loaded.require(.rfresnet, for: "not an RF-ResNet")
         id = loaded.id
-        model = try RFResNet(weights: loaded.tensors)
+        predictor = RFResNetExcerptPredictor(network: try RFResNet(weights: loaded.tensors))
         record = try loaded.record()
     }
 
@@ -112,25 +112,10 @@ public struct RFResNetPerturbationModel: PerturbationModel {
             + RFResNet.outputNames.map { ExplainTarget(name: $0, kind: .output) }
     }
 
-    public var conceptToOutputWeights: [Float]? { model.conceptToOutputWeights }
+    public var conceptToOutputWeights: [Float]? { predictor.conceptToOutputWeights }
 
     public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
-        let inputs = inputs.map { $0.modelInput() }
-        guard let first = inputs.first else { return [] }
-        var values = [Float]()
-        values.reserveCapacity(inputs.count * first.values.count)
-        for spec in inputs { values += spec.values }
-        let result = try model.forward(
-            FeatureMap(batch: inputs.count, channels: 1, height: first.bandCount, width: first.frameCount, values: values))
-        let c = RFResNet.conceptNames.count
-        let o = RFResNet.outputNames.count
-        var out = [Float]()
-        out.reserveCapacity(inputs.count * (c + o))
-        for n in 0..<inputs.count {
-            out += result.concepts[(n * c)..<((n + 1) * c)]
-            out += result.output[(n * o)..<((n + 1) * o)]
-        }
-        return out
+        try predictor.predict(inputs.map { $0.modelInput().values }).flatMap { $0.concepts + $0.outputs }
     }
 }
 

@@ -102,29 +102,28 @@ public struct ExplainStage: Sendable {
             config: configJSON, createdAt: Timestamp.now())
         let targetNames = selected.map { model.targets[$0].name }
         let done = try opened.catalog.explainedTargets(config: configId)
-        let sources = try opened.catalog.trackSourcePaths()
-        var jobs: [Job] = []
         // The partition applies after the config is settled: every partition records the same config
         // id, and an empty partition is no error.
         let (excerpts, outside) = PartitionSelection.select(
             stemsByExcerpt.sorted(by: { $0.key < $1.key }), in: partition
         ) { $0.value.first?.trackId ?? "" }
-        for (excerptId, stems) in excerpts {
-            let missing = selected.filter { !(done[excerptId]?.contains(model.targets[$0].name) ?? false) }
-            guard !missing.isEmpty, let trackId = stems.first?.trackId else { continue }
-            jobs.append(
-                Job(excerptId: excerptId, trackId: trackId, source: sources[trackId] ?? trackId, stems: stems, missing: missing))
-        }
         let modelRecord = model.record
         // The run records every setting (the config) beside the targets and the batch size.
         let parameters = config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) {
             a, _ in a
         }
         let run = try StageRun.begin(
-            store: store, command: "explain", parameters: parameters, partition: partition, configHash: configId
+            opened: opened, command: "explain", parameters: parameters, partition: partition, configHash: configId
         ) { writer in
             try writer.register(explanationConfig: record)
             if let modelRecord { try writer.register(model: modelRecord) }
+        }
+        var jobs: [Job] = []
+        for (excerptId, stems) in excerpts {
+            let missing = selected.filter { !(done[excerptId]?.contains(model.targets[$0].name) ?? false) }
+            guard !missing.isEmpty, let trackId = stems.first?.trackId else { continue }
+            jobs.append(
+                Job(excerptId: excerptId, trackId: trackId, source: run.sourcePath(of: trackId), stems: stems, missing: missing))
         }
         var summary = Summary(
             runId: run.runId, configId: configId, separatorId: separatorId, excerpts: excerpts.count,

@@ -110,7 +110,8 @@ public struct InferStage: Sendable {
                 }
                 guard !ready.isEmpty else { continue }
                 let results = try predictor.predict(inputs)
-                summary.inferred += try store(zip(ready, results).map { ($0.excerptId, $0.trackId, $1) }, predictor, loaded, run)
+                summary.inferred += try checkAndStore(
+                    zip(ready, results).map { ($0.excerptId, $0.trackId, $1) }, predictor, loaded, run)
             }
         }
         try run.finish()
@@ -136,9 +137,9 @@ public struct InferStage: Sendable {
         var summary = Summary(
             runId: run.runId, modelId: loaded.id, excerpts: cache.entries.count, skipped: cache.entries.count - todo.count,
             outsidePartition: cache.outsidePartition)
-        for failure in cache.failures { run.fail(trackId: failure.track, ModelUseError.invalid(failure.reason), advance: false) }
+        for failure in cache.failures { run.fail(trackId: failure.track, reason: failure.reason, advance: false) }
         let results = try predictor.predict(todo.map(\.values))
-        summary.inferred = try store(
+        summary.inferred = try checkAndStore(
             zip(todo, results).map { ($0.excerptId, $0.trackId, $1) }, predictor, loaded, run)
         run.counts.processed = todo.count + cache.failures.count
         run.counts.skipped = summary.skipped
@@ -150,7 +151,7 @@ public struct InferStage: Sendable {
 
     /// Checks and stores the results of a batch; returns how many were stored. A result with a
     /// NaN or ±Inf value fails its excerpt.
-    private func store(
+    private func checkAndStore(
         _ results: [(excerptId: Int64, trackId: String, values: (concepts: [Float], outputs: [Float]))],
         _ predictor: any ExcerptPredictor, _ loaded: LoadedModel, _ run: StageRun
     ) throws -> Int {

@@ -57,12 +57,6 @@ public enum SeparationEvaluation {
         SeparationScoring.referenceFolder(sources: sources, reference: reference)
     }
 
-    static func summarize(_ scores: [Score]) -> [SummaryRow] { SeparationScoring.summarize(scores) }
-    static func mean(_ values: [Double]) -> Double { SeparationScoring.mean(values) }
-    static func referenceSignal(for name: String, estimated: [String], references: Stems) -> [Float]? {
-        SeparationScoring.referenceSignal(for: name, estimated: estimated, references: references)
-    }
-
     /// A track (or one separator's stems of it) left out, and why.
     public struct Skip: Sendable, Equatable {
         public var trackId: String
@@ -172,7 +166,7 @@ public enum SeparationEvaluation {
         }
         report.tracksScored = Set(report.scores.map(\.trackId)).count
         report.silentReferences = silent.sorted { ($0.piece, $0.trackId, $0.stem) < ($1.piece, $1.trackId, $1.stem) }
-        report.summary = summarize(report.scores)
+        report.summary = SeparationScoring.summarize(report.scores)
         return report
     }
 
@@ -279,7 +273,7 @@ public enum SeparationEvaluation {
         var scored = Scored()
         for name in names {
             guard let estimate = estimates[name] else { continue }
-            guard let reference = referenceSignal(for: name, estimated: names, references: references) else {
+            guard let reference = SeparationScoring.referenceSignal(for: name, estimated: names, references: references) else {
                 scored.problems.append("no reference stem '\(name)' (reference has \(references.names.joined(separator: ", ")))")
                 continue
             }
@@ -337,7 +331,8 @@ public enum SeparationEvaluation {
             if row == group.last, group.count > 1 {
                 table.append([
                     row.producer, row.estimate.rawValue, "average", String(group.map(\.count).reduce(0, +)),
-                    decibels(mean(group.map(\.meanSISDR))), "", decibels(mean(group.map(\.meanSDR))), "",
+                    decibels(SeparationScoring.mean(group.map(\.meanSISDR))), "",
+                    decibels(SeparationScoring.mean(group.map(\.meanSDR))), "",
                 ])
             }
         }

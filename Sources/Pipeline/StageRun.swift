@@ -34,7 +34,16 @@ final class StageRun {
         store url: URL, command: String, parameters: [String: String], partition: Partition?, configHash: String?,
         prepare: (StoreWriter) throws -> Void = { _ in }
     ) throws -> StageRun {
-        let store = try Store.open(at: url)
+        try begin(
+            opened: try Store.open(at: url), command: command, parameters: parameters, partition: partition,
+            configHash: configHash, prepare: prepare)
+    }
+
+    /// The same on a store the stage has already opened (to read what it needs before the run).
+    static func begin(
+        opened store: Store, command: String, parameters: [String: String], partition: Partition?, configHash: String?,
+        prepare: (StoreWriter) throws -> Void = { _ in }
+    ) throws -> StageRun {
         let writer = try store.writer()
         try prepare(writer)
         var parameters = parameters
@@ -51,16 +60,24 @@ final class StageRun {
     }
 
     /// One item done.
-    func succeeded(_ count: Int = 1) {
-        counts.succeeded += count
-        for _ in 0..<count { progress?.advance() }
+    func succeeded() {
+        counts.succeeded += 1
+        progress?.advance()
     }
 
     /// One item failed: recorded by its track's source path, and the run goes on.
     func fail(trackId: String, _ error: any Error, advance: Bool = true) {
-        failures.add(trackId: trackId, error)
+        fail(trackId: trackId, reason: "\(error)", advance: advance)
+    }
+
+    /// One item failed for a reason found earlier (a cached embedding that could not be made, say).
+    func fail(trackId: String, reason: String, advance: Bool = true) {
+        failures.add(trackId: trackId, reason)
         if advance { progress?.advance(failed: true) }
     }
+
+    /// The track's source path (its id when unknown): how failures and messages name a track.
+    func sourcePath(of trackId: String) -> String { failures.sourcePath(of: trackId) }
 
     /// Marks the run failed (when the catalog still takes a write) before rethrowing.
     func abandon() {

@@ -19,8 +19,11 @@ public struct TrackFailures: Sendable {
 
     /// Records that `trackId` failed for `reason`.
     mutating func add(trackId: String, _ reason: String) {
-        items.append(Item(track: sources[trackId] ?? trackId, reason: reason))
+        items.append(Item(track: sourcePath(of: trackId), reason: reason))
     }
+
+    /// The track's source path, or its id when the path is unknown.
+    func sourcePath(of trackId: String) -> String { sources[trackId] ?? trackId }
 
     mutating func add(trackId: String, _ error: any Error) { add(trackId: trackId, "\(error)") }
 
