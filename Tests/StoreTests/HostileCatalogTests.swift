@@ -27,6 +27,18 @@ import Testing
         return try #require(try store.catalog.arrays(kind: "mix").first)
     }
 
+    /// The stored excerpt rate feeds the resamplers of tag, explain and the embedding cache:
+    /// a forged one is refused, never passed on.
+    @Test(arguments: ["sample_rate = 0", "sample_rate = -22050", "sample_rate = 1000000000", "sample_rate = 22050.5"])
+    func aForgedExcerptSampleRateIsRefused(assignment: String) throws {
+        let store = try populatedStore()
+        #expect(try store.catalog.excerptSampleRate() != nil)
+        try store.catalog.write { db in
+            try db.execute(sql: "UPDATE excerpts SET \(assignment) WHERE id = (SELECT min(id) FROM excerpts)")
+        }
+        #expect(throws: StoreError.self) { _ = try store.catalog.excerptSampleRate() }
+    }
+
     @Test(arguments: [
         "length = 100000000000", "length = 9223372036854775807", "offset = 9223372036854775000", "offset = -8",
         "length = 3", "offset = 1000000",

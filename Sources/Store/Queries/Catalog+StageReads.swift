@@ -127,10 +127,15 @@ extension Catalog {
 
     /// The sample rate of the stored excerpts (their mix arrays), from the excerpts' front-end
     /// configuration; nil when the store has no excerpt. Stores made with one front end have one
-    /// rate; several rates are refused, since stages assume one.
+    /// rate; several rates are refused, since stages assume one. The catalog is input too: a rate
+    /// outside 1–384 000 Hz (the rates ingest's `DecodeLimits` accept; no front end goes higher)
+    /// is refused before any resampler sees it.
     public func excerptSampleRate() throws(StoreError) -> Int? {
         let rates = try read { db in
             try Int.fetchAll(db, sql: "SELECT DISTINCT sample_rate FROM excerpts ORDER BY sample_rate")
+        }
+        if let bad = rates.first(where: { !(1...384_000).contains($0) }) {
+            throw .catalog(reason: "an excerpt's sample rate is \(bad) Hz, outside 1–384000 Hz: the catalog is damaged")
         }
         guard rates.count <= 1 else {
             throw .catalog(
