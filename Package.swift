@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "Separation",
-            dependencies: ["Core", "AudioIO", "DSP", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: ["Core", "AudioIO", "DSP", "Inference", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "Explain", dependencies: ["Core", "DSP", "COpenBLAS"]),
         // Models: what a model file is and how to run it (one ModelKind per kind), over Inference's networks.

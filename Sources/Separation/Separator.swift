@@ -62,6 +62,8 @@ public struct SeparatorIdentity: Sendable, Hashable, Codable {
 public struct Stems: Sendable, Equatable {
     public let names: [String]
     public let signals: [[Float]]
+    /// What was added to one stem so that the stems add up to the excerpt (spleeter), if anything.
+    public var absorbed: AbsorbedResidual?
 
     /// Validates that there is at least one stem, names follow `StemName` and are unique,
     /// lengths match `length` and every sample is finite.

@@ -1,0 +1,237 @@
+import DSP
+import Foundation
+import Synchronization
+
+/// spleeter's separation as its `Separator` runs it with MWF off (model/__init__.py:
+/// `_build_stft_feature`, `_build_masks`, `_extend_mask`, `_inverse_stft`), on 44.1 kHz stereo:
+///
+/// 1. The waveform gets 4096 zeros in front; STFT with a periodic Hann window of 4096, hop 1024,
+///    `pad_end`: ⌈(N + 4096)/1024⌉ frames, the last ones zero-padded.
+/// 2. Magnitudes of bins 0…1023, zero-padded in time to a multiple of 512 frames, go through
+///    every instrument's U-Net one 512-frame segment at a time; estimate = mask × magnitude.
+/// 3. Ratio masks (est_i² + ε/K) / (Σ_j est_j² + ε), ε = 1e-10, extended with zeros to 2049 bins,
+///    multiply the complex mixture STFT.
+/// 4. Inverse STFT: overlap-add of irfft(frame) × window, × 2/3, cropped to [4096, 4096 + N).
+///
+/// The STFT is computed per segment, so memory grows with the input only by the output stems.
+public final class SpleeterModel: Sendable {
+    public let weights: SpleeterWeights
+    private let forwardFFT: RealFFT
+    private let inverseFFT: InverseRealFFT
+    /// The periodic Hann window (TensorFlow's `hann_window(periodic=True)`).
+    private let window: [Float]
+    /// Built U-Net plans, one set (one per instrument) per concurrent caller.
+    private let plans = Mutex<[[UNetPlan]]>([])
+
+    /// The longest input accepted: one hour at 44.1 kHz.
+    public static let maxFrames = 3600 * SpleeterParameters.sampleRate
+
+    public init(weights: SpleeterWeights) {
+        self.weights = weights
+        let n = SpleeterParameters.frameLength
+        forwardFFT = RealFFT(size: n)
+        inverseFFT = InverseRealFFT(size: n)
+        window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+    }
+
+    public var instruments: [String] { weights.instruments }
+
+    /// Builds the U-Net plans now (otherwise the first separation does), so that a benchmark can
+    /// report the model load apart from the separations.
+    public func prepare() throws(SpleeterError) {
+        let set = try takePlans()
+        plans.withLock { $0.append(set) }
+    }
+
+    /// Separates two equally long channels at 44.1 kHz into one stereo pair per instrument (in
+    /// `instruments` order), each as long as the input, on `threads` threads.
+    public func separate(_ channels: [[Float]], threads: Int) throws(SpleeterError) -> [[[Float]]] {
+        guard channels.count == SpleeterParameters.channels, channels[0].count == channels[1].count else {
+            throw .invalidInput(reason: "the input must be two channels of equal length")
+        }
+        let count = channels[0].count
+        guard count >= 1, count <= Self.maxFrames else {
+            throw .invalidInput(reason: "the input has \(count) frames; 1…\(Self.maxFrames) (one hour at 44.1 kHz) are accepted")
+        }
+        for channel in channels where channel.contains(where: { !$0.isFinite }) {
+            throw .invalidInput(reason: "the input has a NaN or infinite sample")
+        }
+        let n = SpleeterParameters.frameLength
+        let hop = SpleeterParameters.frameStep
+        let t = SpleeterParameters.segmentFrames
+        let frames = (count + n + hop - 1) / hop
+        let segments = (frames + t - 1) / t
+        // The zero-prefixed, end-padded signal of every channel (what the frames read).
+        let paddedLength = (frames - 1) * hop + n
+        let padded = channels.map { channel in
+            var p = [Float](repeating: 0, count: paddedLength)
+            p.replaceSubrange(n..<(n + count), with: channel)
+            return p
+        }
+        let instrumentCount = instruments.count
+        var outputs = [[[Float]]](
+            repeating: [[Float]](repeating: [Float](repeating: 0, count: paddedLength), count: 2), count: instrumentCount)
+        let set = try takePlans()
+        defer { plans.withLock { $0.append(set) } }
+        var segment = SegmentBuffers(instruments: instrumentCount)
+        for s in 0..<segments {
+            let first = s * t
+            let used = min(t, frames - first)
+            segment.transform(padded, firstFrame: first, frames: used, fft: forwardFFT, window: window, threads: threads)
+            for (i, plan) in set.enumerated() {
+                do throws(OneDNNError) {
+                    try OneDNN.withThreads(threads) { () throws(OneDNNError) in
+                        try segment.magnitudes.withUnsafeBufferPointer { input throws(OneDNNError) in
+                            try segment.estimates[i].withUnsafeMutableBufferPointer { output throws(OneDNNError) in
+                                try plan.run(input: input, output: output)
+                            }
+                        }
+                    }
+                } catch { throw .network("\(instruments[i]): \(error)") }
+                // estimate = mask × magnitude (Keras `Multiply`).
+                for k in 0..<segment.magnitudes.count { segment.estimates[i][k] *= segment.magnitudes[k] }
+            }
+            segment.resynthesise(into: &outputs, firstFrame: first, frames: used, inverse: inverseFFT, window: window, threads: threads)
+        }
+        let scale = SpleeterParameters.windowCompensation
+        let result = outputs.map { stereo in stereo.map { channel in channel[n..<(n + count)].map { $0 * scale } } }
+        for (i, stereo) in result.enumerated() where stereo.contains(where: { $0.contains(where: { !$0.isFinite }) }) {
+            throw .network("\(instruments[i]): the network produced a NaN or infinite sample")
+        }
+        return result
+    }
+
+    private func takePlans() throws(SpleeterError) -> [UNetPlan] {
+        if let set = plans.withLock({ $0.popLast() }) { return set }
+        do {
+            return try weights.networks.map { network throws(OneDNNError) in
+                try UNetPlan(weights: network, frames: SpleeterParameters.segmentFrames, bins: SpleeterParameters.bins)
+            }
+        } catch { throw .network("\(error)") }
+    }
+}
+
+/// One segment's spectra: the complex STFT of both channels (frames × 2049, interleaved
+/// re/im), the U-Net input (2 × 512 × 1024 magnitudes) and each instrument's estimate.
+private struct SegmentBuffers {
+    var spectra: [[Float]]
+    var magnitudes: [Float]
+    var estimates: [[Float]]
+
+    static let fullBins = SpleeterParameters.frameLength / 2 + 1
+    static let plane = SpleeterParameters.segmentFrames * SpleeterParameters.bins
+
+    init(instruments: Int) {
+        let t = SpleeterParameters.segmentFrames
+        spectra = [[Float]](repeating: [Float](repeating: 0, count: t * Self.fullBins * 2), count: 2)
+        magnitudes = [Float](repeating: 0, count: 2 * Self.plane)
+        estimates = [[Float]](repeating: [Float](repeating: 0, count: 2 * Self.plane), count: instruments)
+    }
+
+    /// STFT of `frames` frames from `firstFrame`, and the magnitudes of bins < 1024 (frames past
+    /// the signal's end stay zero: `pad_and_partition`).
+    mutating func transform(_ padded: [[Float]], firstFrame: Int, frames: Int, fft: RealFFT, window: [Float], threads: Int) {
+        let n = SpleeterParameters.frameLength
+        let hop = SpleeterParameters.frameStep
+        let bins = SpleeterParameters.bins
+        let fullBins = Self.fullBins
+        let plane = Self.plane
+        for c in 0..<2 {
+            spectra[c].withUnsafeMutableBufferPointer { spectrum in
+                magnitudes.withUnsafeMutableBufferPointer { magnitude in
+                    padded[c].withUnsafeBufferPointer { signal in
+                        guard let spectrumBase = spectrum.baseAddress, let magnitudeBase = magnitude.baseAddress,
+                            let signalBase = signal.baseAddress
+                        else { return }
+                        let spectrum = UnsafeSendable(spectrumBase)
+                        let magnitude = UnsafeSendable(magnitudeBase)
+                        let signal = UnsafeSendable(UnsafeMutablePointer(mutating: signalBase))
+                        let window = window
+                        ParallelFor.run(iterations: SpleeterParameters.segmentFrames, threads: threads) { t in
+                            let out = spectrum.pointer + t * fullBins * 2
+                            let mags = magnitude.pointer + c * plane + t * bins
+                            guard t < frames else {
+                                out.update(repeating: 0, count: fullBins * 2)
+                                mags.update(repeating: 0, count: bins)
+                                return
+                            }
+                            let buffers = fft.makeBuffers()
+                            let start = (firstFrame + t) * hop
+                            for k in 0..<n { buffers.real[k] = signal.pointer[start + k] * window[k] }
+                            fft.forward(buffers)
+                            let complex = buffers.interleavedComplex
+                            out.update(from: complex, count: fullBins * 2)
+                            for f in 0..<bins {
+                                let re = complex[2 * f]
+                                let im = complex[2 * f + 1]
+                                mags[f] = (re * re + im * im).squareRoot()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ratio masks from the estimates, applied to the mixture's spectra (zero above bin 1023),
+    /// inverse FFT × window, overlap-added into `outputs[instrument][channel]`.
+    func resynthesise(
+        into outputs: inout [[[Float]]], firstFrame: Int, frames: Int, inverse: InverseRealFFT, window: [Float], threads: Int
+    ) {
+        let n = SpleeterParameters.frameLength
+        let hop = SpleeterParameters.frameStep
+        let bins = SpleeterParameters.bins
+        let instruments = estimates.count
+        let epsilon = SpleeterParameters.epsilon
+        let share = epsilon / Float(instruments)
+        let scale = 1 / Float(n)
+        let plane = Self.plane
+        let fullBins = Self.fullBins
+        for c in 0..<2 {
+            // Channels in turn, frames in parallel into a per-frame buffer, then overlap-add in order
+            // (so the sums do not depend on the thread count).
+            var frameOutputs = [Float](repeating: 0, count: frames * instruments * n)
+            frameOutputs.withUnsafeMutableBufferPointer { frameBuffer in
+                guard let frameBase = frameBuffer.baseAddress else { return }
+                let frameBuffer = UnsafeSendable(frameBase)
+                let spectra = spectra[c]
+                let estimates = estimates
+                let window = window
+                ParallelFor.run(iterations: frames, threads: threads) { t in
+                    let buffers = inverse.makeBuffers()
+                    var denominator = [Float](repeating: epsilon, count: bins)
+                    for i in 0..<instruments {
+                        for f in 0..<bins {
+                            let e = estimates[i][c * plane + t * bins + f]
+                            denominator[f] += e * e
+                        }
+                    }
+                    // The reference sums the estimates' squares with tf.reduce_sum over a stacked axis;
+                    // the order of a two- to five-term sum changes float32 results by an ulp at most.
+                    for i in 0..<instruments {
+                        let complex = buffers.interleavedComplex
+                        for f in 0..<bins {
+                            let e = estimates[i][c * plane + t * bins + f]
+                            let mask = (e * e + share) / denominator[f]
+                            complex[2 * f] = spectra[(t * fullBins + f) * 2] * mask
+                            complex[2 * f + 1] = spectra[(t * fullBins + f) * 2 + 1] * mask
+                        }
+                        for f in (2 * bins)..<(2 * fullBins) { complex[f] = 0 }
+                        inverse.inverse(buffers)
+                        let out = frameBuffer.pointer + (t * instruments + i) * n
+                        for k in 0..<n { out[k] = buffers.real[k] * scale * window[k] }
+                    }
+                }
+            }
+            for t in 0..<frames {
+                let start = (firstFrame + t) * hop
+                for i in 0..<instruments {
+                    let base = (t * instruments + i) * n
+                    outputs[i][c].withUnsafeMutableBufferPointer { out in
+                        for k in 0..<n { out[start + k] += frameOutputs[base + k] }
+                    }
+                }
+            }
+        }
+    }
+}

