@@ -50,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "Inference",
-            dependencies: ["Core", "COpenBLAS", "CDNNL", "DSP", "AudioIO"],
+            dependencies: ["Core", "COpenBLAS", "CDNNL", "CVectorMath", "DSP", "AudioIO"],
             resources: [.copy("Resources/musicnn-msd")]
         ),
         .target(
@@ -93,6 +93,11 @@ let package = Package(
             name: "SeparationBench",
             dependencies: ["DSP", "Pipeline", "Separation"],
             path: "tools/bench/SeparationBench"
+        ),
+        .executableTarget(
+            name: "SpleeterBench",
+            dependencies: ["AudioIO", "DSP", "Inference", "Pipeline"],
+            path: "tools/bench/SpleeterBench"
         ),
         // Fuzzing (docs/FUZZING.md): the readers of hostile bytes as fuzz targets, one libFuzzer executable
         // per target (fuzzer builds by tools/fuzz only; other builds get a replay `main`), and the corpus replay.

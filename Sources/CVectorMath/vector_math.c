@@ -27,3 +27,13 @@ void stemtrace_log10_one_plus(float *x, size_t n) {
     }
     for (size_t i = 0; i < n; i++) x[i] = logf(1.0f + x[i]) * inverse_ln10;
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+void stemtrace_set_flush_denormals(int on) {
+    unsigned int bits = 0x8040; /* FTZ (bit 15) | DAZ (bit 6) */
+    unsigned int mxcsr = _mm_getcsr();
+    _mm_setcsr(on ? (mxcsr | bits) : (mxcsr & ~bits));
+}
+#else
+void stemtrace_set_flush_denormals(int on) { (void)on; }
+#endif

@@ -1,5 +1,6 @@
 import CDNNL
 import COpenBLAS
+import CVectorMath
 import Foundation
 import Synchronization
 
@@ -54,5 +55,22 @@ enum ParallelFor {
     final class Counter: Sendable {
         private let value = Atomic<Int>(0)
         func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+    }
+}
+
+/// Floating-point mode of a GNU OpenMP team: flush-to-zero and denormals-are-zero, set on every
+/// member (the caller and its pooled workers, which oneDNN's primitives run on) for the duration
+/// of `body`, then cleared, so that other models keep IEEE denormals and their goldens.
+enum FlushDenormals {
+    static func during<T, E: Error>(threads: Int, _ body: () throws(E) -> T) throws(E) -> T {
+        set(true, threads: threads)
+        defer { set(false, threads: threads) }
+        return try body()
+    }
+
+    private static func set(_ on: Bool, threads: Int) {
+        let fn: @convention(c) (UnsafeMutableRawPointer?) -> Void =
+            on ? { _ in stemtrace_set_flush_denormals(1) } : { _ in stemtrace_set_flush_denormals(0) }
+        GOMP_parallel(fn, nil, UInt32(max(1, threads)), 0)
     }
 }

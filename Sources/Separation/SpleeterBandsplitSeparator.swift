@@ -42,6 +42,7 @@ public struct SpleeterBandsplitSeparator: Separator {
         let split = bandsplit.split(rest, sampleRate: input.sampleRate)
         let other = zip(split.other, split.vocals).map { $0 + $1 }
         return try Stems(
-            names: Self.stemNames, signals: [vocals, split.drums, split.bass, other], length: input.mix.count, path: input.sourcePath)
+            names: Self.stemNames, signals: [vocals, split.drums, split.bass, other], length: input.mix.count,
+            path: input.sourcePath)
     }
 }

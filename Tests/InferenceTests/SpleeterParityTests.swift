@@ -19,7 +19,10 @@ import Testing
         let tensor = try #require(tensor)
         #expect(tensor.shape.count == 2 && tensor.shape[1] == 2)
         let values = try tensor.floats()
-        return [stride(from: 0, to: values.count, by: 2).map { values[$0] }, stride(from: 1, to: values.count, by: 2).map { values[$0] }]
+        return [
+            stride(from: 0, to: values.count, by: 2).map { values[$0] },
+            stride(from: 1, to: values.count, by: 2).map { values[$0] },
+        ]
     }
 
     @Test func twoStemsMatchTensorFlowOnR05() throws {

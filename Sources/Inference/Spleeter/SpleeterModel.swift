@@ -1,3 +1,4 @@
+import CDNNL
 import DSP
 import Foundation
 import Synchronization
@@ -78,20 +79,9 @@ public final class SpleeterModel: Sendable {
             let first = s * t
             let used = min(t, frames - first)
             segment.transform(padded, firstFrame: first, frames: used, fft: forwardFFT, window: window, threads: threads)
-            for (i, plan) in set.enumerated() {
-                do throws(OneDNNError) {
-                    try OneDNN.withThreads(threads) { () throws(OneDNNError) in
-                        try segment.magnitudes.withUnsafeBufferPointer { input throws(OneDNNError) in
-                            try segment.estimates[i].withUnsafeMutableBufferPointer { output throws(OneDNNError) in
-                                try plan.run(input: input, output: output)
-                            }
-                        }
-                    }
-                } catch { throw .network("\(instruments[i]): \(error)") }
-                // estimate = mask × magnitude (Keras `Multiply`).
-                for k in 0..<segment.magnitudes.count { segment.estimates[i][k] *= segment.magnitudes[k] }
-            }
-            segment.resynthesise(into: &outputs, firstFrame: first, frames: used, inverse: inverseFFT, window: window, threads: threads)
+            try runNetworks(set, on: &segment, threads: threads)
+            segment.resynthesise(
+                into: &outputs, firstFrame: first, frames: used, inverse: inverseFFT, window: window, threads: threads)
         }
         let scale = SpleeterParameters.windowCompensation
         let result = outputs.map { stereo in stereo.map { channel in channel[n..<(n + count)].map { $0 * scale } } }
@@ -99,6 +89,43 @@ public final class SpleeterModel: Sendable {
             throw .network("\(instruments[i]): the network produced a NaN or infinite sample")
         }
         return result
+    }
+
+    /// Every instrument's U-Net on the segment, then estimate = mask × magnitude (Keras
+    /// `Multiply`). With several threads and at least two instruments, the instruments run in
+    /// parallel on one thread each (as TensorFlow's inter-op threads run them): no barrier
+    /// between cores inside every layer. Otherwise one after another on all threads.
+    private func runNetworks(_ set: [UNetPlan], on segment: inout SegmentBuffers, threads: Int) throws(SpleeterError) {
+        let count = set.count
+        let parallel = threads > 1 && count >= 2
+        let inner = parallel ? max(1, threads / count) : threads
+        let size = segment.magnitudes.count
+        let failures = Mutex<[String]>([])
+        let names = instruments
+        segment.magnitudes.withUnsafeMutableBufferPointer { magnitudes in
+            segment.estimates.withUnsafeMutableBufferPointer { estimates in
+                guard let input = magnitudes.baseAddress, let output = estimates.baseAddress else { return }
+                let source = UnsafeSendable(input)
+                let destination = UnsafeSendable(output)
+                ParallelFor.run(iterations: count, threads: parallel ? min(threads, count) : 1) { i in
+                    let out = destination.pointer + i * size
+                    do throws(OneDNNError) {
+                        try OneDNN.withThreads(inner) { () throws(OneDNNError) in
+                            try FlushDenormals.during(threads: inner) { () throws(OneDNNError) in
+                                try set[i].run(
+                                    input: UnsafeBufferPointer(start: source.pointer, count: size),
+                                    output: UnsafeMutableBufferPointer(start: out, count: size), threads: inner)
+                            }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(names[i]): \(error)") }
+                        return
+                    }
+                    for q in 0..<size { out[q] *= source.pointer[q] }
+                }
+            }
+        }
+        if let failure = failures.withLock({ $0.first }) { throw .network(failure) }
     }
 
     private func takePlans() throws(SpleeterError) -> [UNetPlan] {
@@ -112,11 +139,13 @@ public final class SpleeterModel: Sendable {
 }
 
 /// One segment's spectra: the complex STFT of both channels (frames × 2049, interleaved
-/// re/im), the U-Net input (2 × 512 × 1024 magnitudes) and each instrument's estimate.
+/// re/im), the U-Net input (512 × 1024 × 2 magnitudes, channels last) and each instrument's estimate.
 private struct SegmentBuffers {
     var spectra: [[Float]]
     var magnitudes: [Float]
-    var estimates: [[Float]]
+    let instrumentCount: Int
+    /// Instrument i's estimate at [i × 2 × plane, (i + 1) × 2 × plane).
+    var estimates: [Float]
 
     static let fullBins = SpleeterParameters.frameLength / 2 + 1
     static let plane = SpleeterParameters.segmentFrames * SpleeterParameters.bins
@@ -125,7 +154,8 @@ private struct SegmentBuffers {
         let t = SpleeterParameters.segmentFrames
         spectra = [[Float]](repeating: [Float](repeating: 0, count: t * Self.fullBins * 2), count: 2)
         magnitudes = [Float](repeating: 0, count: 2 * Self.plane)
-        estimates = [[Float]](repeating: [Float](repeating: 0, count: 2 * Self.plane), count: instruments)
+        estimates = [Float](repeating: 0, count: instruments * 2 * Self.plane)
+        instrumentCount = instruments
     }
 
     /// STFT of `frames` frames from `firstFrame`, and the magnitudes of bins < 1024 (frames past
@@ -135,7 +165,6 @@ private struct SegmentBuffers {
         let hop = SpleeterParameters.frameStep
         let bins = SpleeterParameters.bins
         let fullBins = Self.fullBins
-        let plane = Self.plane
         for c in 0..<2 {
             spectra[c].withUnsafeMutableBufferPointer { spectrum in
                 magnitudes.withUnsafeMutableBufferPointer { magnitude in
@@ -149,10 +178,10 @@ private struct SegmentBuffers {
                         let window = window
                         ParallelFor.run(iterations: SpleeterParameters.segmentFrames, threads: threads) { t in
                             let out = spectrum.pointer + t * fullBins * 2
-                            let mags = magnitude.pointer + c * plane + t * bins
+                            let mags = magnitude.pointer + t * bins * 2 + c
                             guard t < frames else {
                                 out.update(repeating: 0, count: fullBins * 2)
-                                mags.update(repeating: 0, count: bins)
+                                for f in 0..<bins { mags[2 * f] = 0 }
                                 return
                             }
                             let buffers = fft.makeBuffers()
@@ -164,7 +193,7 @@ private struct SegmentBuffers {
                             for f in 0..<bins {
                                 let re = complex[2 * f]
                                 let im = complex[2 * f + 1]
-                                mags[f] = (re * re + im * im).squareRoot()
+                                mags[2 * f] = (re * re + im * im).squareRoot()
                             }
                         }
                     }
@@ -181,11 +210,11 @@ private struct SegmentBuffers {
         let n = SpleeterParameters.frameLength
         let hop = SpleeterParameters.frameStep
         let bins = SpleeterParameters.bins
-        let instruments = estimates.count
+        let instruments = instrumentCount
+        let size = 2 * Self.plane
         let epsilon = SpleeterParameters.epsilon
         let share = epsilon / Float(instruments)
         let scale = 1 / Float(n)
-        let plane = Self.plane
         let fullBins = Self.fullBins
         for c in 0..<2 {
             // Channels in turn, frames in parallel into a per-frame buffer, then overlap-add in order
@@ -202,7 +231,7 @@ private struct SegmentBuffers {
                     var denominator = [Float](repeating: epsilon, count: bins)
                     for i in 0..<instruments {
                         for f in 0..<bins {
-                            let e = estimates[i][c * plane + t * bins + f]
+                            let e = estimates[i * size + (t * bins + f) * 2 + c]
                             denominator[f] += e * e
                         }
                     }
@@ -211,7 +240,7 @@ private struct SegmentBuffers {
                     for i in 0..<instruments {
                         let complex = buffers.interleavedComplex
                         for f in 0..<bins {
-                            let e = estimates[i][c * plane + t * bins + f]
+                            let e = estimates[i * size + (t * bins + f) * 2 + c]
                             let mask = (e * e + share) / denominator[f]
                             complex[2 * f] = spectra[(t * fullBins + f) * 2] * mask
                             complex[2 * f + 1] = spectra[(t * fullBins + f) * 2 + 1] * mask
@@ -233,5 +262,13 @@ private struct SegmentBuffers {
                 }
             }
         }
+    }
+}
+
+extension SpleeterModel {
+    /// The oneDNN library version the network runs on (for benchmark records).
+    public static var oneDNNVersion: String {
+        guard let v = dnnl_version() else { return "?" }
+        return "\(v.pointee.major).\(v.pointee.minor).\(v.pointee.patch)"
     }
 }

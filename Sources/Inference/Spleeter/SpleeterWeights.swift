@@ -38,11 +38,13 @@ public struct SpleeterWeights: Sendable {
         }
         guard metadata["stemtrace.kind"] == Self.kind else {
             throw .corruptWeights(
-                path: path, reason: "its metadata kind is \(metadata["stemtrace.kind"].map { "'\($0)'" } ?? "missing"), not 'spleeter'",
+                path: path,
+                reason: "its metadata kind is \(metadata["stemtrace.kind"].map { "'\($0)'" } ?? "missing"), not 'spleeter'",
                 command: makeCommand)
         }
         try SpleeterParameters.check(metadata, path: path)
-        let names = (metadata["spleeter.instruments"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let names = (metadata["spleeter.instruments"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(
+            String.init)
         guard !names.isEmpty, names.count <= 16, Set(names).count == names.count,
             names.allSatisfy({ name in !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy(Self.isNameByte) })
         else {
@@ -165,20 +167,25 @@ struct UNetWeights: Sendable {
     }
 
     /// A Conv2D kernel H×W×in×out → OIHW.
-    private static func conv(_ table: WeightTable, _ name: String, kernel: Int, in c: Int, out o: Int) throws(ModelError) -> Layer {
+    private static func conv(_ table: WeightTable, _ name: String, kernel: Int, in c: Int, out o: Int) throws(ModelError) -> Layer
+    {
         let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
         guard shape == [kernel, kernel, c, o] else {
-            throw .weightShape(model: table.model, name: "\(name)/kernel", expected: "[\(kernel), \(kernel), \(c), \(o)]", actual: shape)
+            throw .weightShape(
+                model: table.model, name: "\(name)/kernel", expected: "[\(kernel), \(kernel), \(c), \(o)]", actual: shape)
         }
         var oihw = [Float](repeating: 0, count: values.count)
         for h in 0..<kernel {
             for w in 0..<kernel {
                 for ci in 0..<c {
-                    for co in 0..<o { oihw[((co * c + ci) * kernel + h) * kernel + w] = values[((h * kernel + w) * c + ci) * o + co] }
+                    for co in 0..<o {
+                        oihw[((co * c + ci) * kernel + h) * kernel + w] = values[((h * kernel + w) * c + ci) * o + co]
+                    }
                 }
             }
         }
-        return Layer(outChannels: o, inChannels: c, kernel: kernel, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
+        return Layer(
+            outChannels: o, inChannels: c, kernel: kernel, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
     }
 
     /// A Conv2DTranspose kernel H×W×out×in → OIHW (O = the transposed conv's output channels).
@@ -202,11 +209,13 @@ struct UNetWeights: Sendable {
         let variance = try table.vector("\(prefix)/moving_variance", count: channels)
         if let bad = variance.firstIndex(where: { $0 < 0 }) {
             throw .weightShape(
-                model: table.model, name: "\(prefix)/moving_variance", expected: "non-negative values (element \(bad) is negative)",
+                model: table.model, name: "\(prefix)/moving_variance",
+                expected: "non-negative values (element \(bad) is negative)",
                 actual: [channels])
         }
         return Norm(
-            gamma: try table.vector("\(prefix)/gamma", count: channels), beta: try table.vector("\(prefix)/beta", count: channels),
+            gamma: try table.vector("\(prefix)/gamma", count: channels),
+            beta: try table.vector("\(prefix)/beta", count: channels),
             mean: try table.vector("\(prefix)/moving_mean", count: channels), variance: variance)
     }
 }

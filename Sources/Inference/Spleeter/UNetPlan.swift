@@ -1,9 +1,10 @@
 import CDNNL
+import Foundation
 
 /// One instrument's U-Net (spleeter's `apply_unet`, model/functions/unet.py) as a fixed sequence
-/// of oneDNN primitives for one segment shape, 1 × 2 × T × F (NCHW: channels, frames, bins),
-/// built once per model and run for every segment. Each primitive works in the memory layout it
-/// prefers (oneDNN's `format_tag_any`); reorders are inserted only where two layouts differ.
+/// of steps for one segment shape, built once per model and run for every segment. Activations
+/// are channels-last (NHWC: frames × bins × channels), the layout oneDNN's brgemm convolutions
+/// run fastest on; the input and the mask are 1 × frames × bins × 2, as in TensorFlow.
 ///
 /// The graph, as the reference builds it (Keras layers, inference mode):
 /// - encoder k = 1…6: `conv_k` = Conv2D 5×5 stride 2 'same' (+bias); the next layer's input is
@@ -12,25 +13,36 @@ import CDNNL
 ///   k = 1, else concat(conv_{7−k}, up_{k−1}) on channels (skip first).
 /// - mask = sigmoid(Conv2D 4×4 dilation 2 'same'(up_6)).
 /// TensorFlow's 'same' pads the extra row/column at the end: stride-2 layers pad 1 before and 2
-/// after; the transposed ones crop the full result the same way; the dilated conv pads 3 and 3.
+/// after; the transposed ones crop the full (2n + 3)-long result by 1 at the start, 2 at the end;
+/// the dilated conv pads 3 and 3.
+///
+/// How it runs: the convolutions are oneDNN primitives. A transposed convolution is computed as
+/// its four output phases (even/odd row × even/odd column), each an ordinary stride-1 3×3
+/// convolution of the input (`TransposedAsPhases`), stacked as one convolution with 4 × C_out
+/// outputs: oneDNN's direct transposed convolution is several times slower on these shapes. A
+/// Swift epilogue then interleaves the phases, adds the bias, applies ReLU and the batch norm,
+/// and writes the result straight into the concatenation buffer beside the copied skip. The
+/// encoder's batch norm and LeakyReLU are a Swift epilogue too (oneDNN's batch normalization
+/// costs milliseconds per call on these shapes).
 final class UNetPlan: @unchecked Sendable {
     private struct Slot {
         var descriptor: dnnl_memory_desc_t
         let storage: AlignedBuffer
         let memory: WinogradPlan.Memory
+        var floats: UnsafeMutablePointer<Float> { storage.pointer.assumingMemoryBound(to: Float.self) }
     }
 
-    private struct Step {
-        let primitive: OneDNN.Primitive
-        let arguments: [dnnl_exec_arg_t]
-        let what: String
+    private enum Step {
+        case primitive(OneDNN.Primitive, [dnnl_exec_arg_t], String)
+        case swift(@Sendable (Int) -> Void)
     }
 
     private let engine: OneDNN.Engine
     private let attributes: dnnl_primitive_attr_t
     private var slots: [Slot] = []
     private var steps: [Step] = []
-    private var pendingArguments: [(OneDNN.Primitive, [(Int32, Int)], String)] = []
+    private var pending: [(OneDNN.Primitive, [(Int32, Int)], String)?] = []
+    private var epilogues: [@Sendable (Int) -> Void] = []
     private var scratchpadSize = 0
     private var scratchpad: (AlignedBuffer, WinogradPlan.Memory)?
     private var input = 0
@@ -56,44 +68,68 @@ final class UNetPlan: @unchecked Sendable {
         try OneDNN.check(
             dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), "primitive_attr_set_scratchpad_mode")
         let channels = SpleeterParameters.channels
-        input = try slot(OneDNN.descriptor([1, channels, frames, bins], dnnl_nchw))
+        input = try slot(channels: channels, height: frames, width: bins)
         var x = input
         var (h, w) = (frames, bins)
         var raw: [Int] = []
         for (k, (conv, norm)) in weights.encoder.enumerated() {
-            let out = try convolution(x, conv, height: h, width: w, stride: 2, dilation: 0, padBefore: 1, padAfter: 2)
+            let out = try convolution(
+                x, weights: conv.weights, bias: conv.bias, outChannels: conv.outChannels, inChannels: conv.inChannels,
+                kernel: conv.kernel, height: h, width: w, stride: 2, dilation: 0, padBefore: 1, padAfter: 2)
             (h, w) = (h / 2, w / 2)
             raw.append(out)
             if k < weights.encoder.count - 1 {
-                x = try batchNorm(out, norm, into: nil, leaky: 0.2)
+                x = try slot(channels: conv.outChannels, height: h, width: w)
+                addEpilogue(EncoderEpilogue(source: slots[out].floats, destination: slots[x].floats, pixels: h * w, norm: norm))
             }
         }
         var y = raw[raw.count - 1]
         for (k, (deconv, norm)) in weights.decoder.enumerated() {
-            let up = try transposed(y, deconv, height: h, width: w)
+            let phases = TransposedAsPhases(deconv)
+            let z = try convolution(
+                y, weights: phases.weights, bias: nil, outChannels: phases.outChannels, inChannels: deconv.inChannels, kernel: 3,
+                height: h, width: w, stride: 1, dilation: 0, padBefore: 1, padAfter: 1)
+            let skip = k < weights.decoder.count - 1 ? raw[raw.count - 2 - k] : nil
+            let skipChannels = skip.map { _ in weights.encoder[weights.encoder.count - 2 - k].conv.outChannels } ?? 0
+            let out = try slot(channels: skipChannels + deconv.outChannels, height: 2 * h, width: 2 * w)
+            addEpilogue(
+                DecoderEpilogue(
+                    phases: slots[z].floats, skip: skip.map { slots[$0].floats }, destination: slots[out].floats, height: h,
+                    width: w,
+                    outChannels: deconv.outChannels, skipChannels: skipChannels, bias: deconv.bias, norm: norm))
             (h, w) = (h * 2, w * 2)
-            _ = try batchNorm(up, norm, into: up, leaky: nil)
-            y = k < weights.decoder.count - 1 ? try concat(raw[raw.count - 2 - k], up) : up
+            y = out
         }
-        let mask = try convolution(y, weights.mask, height: h, width: w, stride: 1, dilation: 1, padBefore: 3, padAfter: 3, sigmoid: true)
-        output = try ensure(mask, OneDNN.descriptor([1, channels, frames, bins], dnnl_nchw))
+        output = try convolution(
+            y, weights: weights.mask.weights, bias: weights.mask.bias, outChannels: channels, inChannels: 1, kernel: 4, height: h,
+            width: w, stride: 1, dilation: 1, padBefore: 3, padAfter: 3, sigmoid: true)
         let pad = AlignedBuffer(byteCount: scratchpadSize)
         var padDescriptor = dnnl_memory_desc_t()
         try OneDNN.check(
-            dnnl_memory_desc_init_by_tag(&padDescriptor, 1, [Int64(max(scratchpadSize, 1))], dnnl_u8, dnnl_x), "memory_desc_init(scratchpad)")
+            dnnl_memory_desc_init_by_tag(&padDescriptor, 1, [Int64(max(scratchpadSize, 1))], dnnl_u8, dnnl_x),
+            "memory_desc_init(scratchpad)")
         let padMemory = try WinogradPlan.Memory(&padDescriptor, engine.handle, pad.pointer)
         scratchpad = (pad, padMemory)
-        steps = pendingArguments.map { primitive, arguments, what in
+        var epilogueIndex = 0
+        steps = pending.map { entry in
+            guard let (primitive, arguments, what) = entry else {
+                defer { epilogueIndex += 1 }
+                return .swift(epilogues[epilogueIndex])
+            }
             var args = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: slots[$0.1].memory.handle) }
             args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: padMemory.handle))
-            return Step(primitive: primitive, arguments: args, what: what)
+            return .primitive(primitive, args, what)
         }
-        pendingArguments = []
+        pending = []
+        epilogues = []
     }
 
-    /// Runs the U-Net on one segment's magnitudes (`input`: 2 × frames × bins) and writes the
-    /// sigmoid mask (same shape) to `output`, on the calling thread's OpenMP thread count.
-    func run(input values: UnsafeBufferPointer<Float>, output result: UnsafeMutableBufferPointer<Float>) throws(OneDNNError) {
+    /// Runs the U-Net on one segment's magnitudes (`input`: frames × bins × 2, channels last) and
+    /// writes the sigmoid mask (same shape) to `output`, on `threads` threads (the calling thread's
+    /// OpenMP team for oneDNN).
+    func run(input values: UnsafeBufferPointer<Float>, output result: UnsafeMutableBufferPointer<Float>, threads: Int)
+        throws(OneDNNError)
+    {
         let count = SpleeterParameters.channels * frames * bins
         guard values.count == count, result.count == count, let source = values.baseAddress, let destination = result.baseAddress
         else { throw OneDNNError(call: "UNetPlan.run", status: "buffer sizes differ from the plan's shape") }
@@ -102,15 +138,29 @@ final class UNetPlan: @unchecked Sendable {
         try OneDNN.check(dnnl_stream_create(&stream, engine.handle, dnnl_stream_default_flags.rawValue), "stream_create")
         defer { dnnl_stream_destroy(stream) }
         for step in steps {
-            try OneDNN.check(
-                dnnl_primitive_execute(step.primitive.handle, stream, Int32(step.arguments.count), step.arguments),
-                "primitive_execute(\(step.what))")
+            switch step {
+            case let .primitive(primitive, arguments, what):
+                try OneDNN.check(
+                    dnnl_primitive_execute(primitive.handle, stream, Int32(arguments.count), arguments),
+                    "primitive_execute(\(what))")
+                try OneDNN.check(dnnl_stream_wait(stream), "stream_wait")
+            case let .swift(body):
+                body(threads)
+            }
         }
-        try OneDNN.check(dnnl_stream_wait(stream), "stream_wait")
         UnsafeMutableRawPointer(destination).copyMemory(from: slots[output].storage.pointer, byteCount: count * 4)
     }
 
     // MARK: building blocks
+
+    private func slot(channels: Int, height: Int, width: Int) throws(OneDNNError) -> Int {
+        try slot(OneDNN.descriptor([1, channels, height, width], dnnl_nhwc))
+    }
+
+    private func addEpilogue(_ epilogue: some Epilogue) {
+        epilogues.append { threads in epilogue.run(threads: threads) }
+        pending.append(nil)
+    }
 
     private func slot(_ descriptor: dnnl_memory_desc_t) throws(OneDNNError) -> Int {
         var descriptor = descriptor
@@ -122,7 +172,7 @@ final class UNetPlan: @unchecked Sendable {
 
     private func add(_ descriptor: dnnl_primitive_desc_t, _ arguments: [(Int32, Int)], _ what: String) throws(OneDNNError) {
         scratchpadSize = max(scratchpadSize, OneDNN.scratchpadSize(descriptor))
-        pendingArguments.append((try OneDNN.primitive(descriptor, what), arguments, what))
+        pending.append((try OneDNN.primitive(descriptor, what), arguments, what))
     }
 
     private static func equal(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
@@ -138,7 +188,7 @@ final class UNetPlan: @unchecked Sendable {
         let (reorder, scratch) = try OneDNN.reorder(
             from: slots[slot].descriptor, to: wanted, engine: engine.handle, attributes: attributes)
         scratchpadSize = max(scratchpadSize, scratch)
-        pendingArguments.append((reorder, [(DNNL_ARG_FROM, slot), (DNNL_ARG_TO, target)], "reorder"))
+        pending.append((reorder, [(DNNL_ARG_FROM, slot), (DNNL_ARG_TO, target)], "reorder"))
         return target
     }
 
@@ -163,10 +213,12 @@ final class UNetPlan: @unchecked Sendable {
             dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: slots[target].memory.handle),
         ]
         var padDescriptor = dnnl_memory_desc_t()
-        try OneDNN.check(dnnl_memory_desc_init_by_tag(&padDescriptor, 1, [Int64(max(scratch, 1))], dnnl_u8, dnnl_x), "memory_desc_init")
+        try OneDNN.check(
+            dnnl_memory_desc_init_by_tag(&padDescriptor, 1, [Int64(max(scratch, 1))], dnnl_u8, dnnl_x), "memory_desc_init")
         let padMemory = try WinogradPlan.Memory(&padDescriptor, engine.handle, pad.pointer)
         args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: padMemory.handle))
-        try OneDNN.check(dnnl_primitive_execute(reorder.handle, stream, Int32(args.count), args), "primitive_execute(reorder weights)")
+        try OneDNN.check(
+            dnnl_primitive_execute(reorder.handle, stream, Int32(args.count), args), "primitive_execute(reorder weights)")
         try OneDNN.check(dnnl_stream_wait(stream), "stream_wait")
         return target
     }
@@ -188,7 +240,8 @@ final class UNetPlan: @unchecked Sendable {
         return try body(copy)
     }
 
-    private func descriptor(_ operation: UnsafeRawPointer, _ attributes: dnnl_primitive_attr_t, _ what: String) throws(OneDNNError)
+    private func descriptor(_ operation: UnsafeRawPointer, _ attributes: dnnl_primitive_attr_t, _ what: String)
+        throws(OneDNNError)
         -> dnnl_primitive_desc_t
     {
         var descriptor: dnnl_primitive_desc_t?
@@ -198,107 +251,48 @@ final class UNetPlan: @unchecked Sendable {
         return descriptor
     }
 
-    private static func query(_ descriptor: dnnl_primitive_desc_t, _ what: dnnl_query_t) throws(OneDNNError) -> dnnl_memory_desc_t {
+    private static func query(_ descriptor: dnnl_primitive_desc_t, _ what: dnnl_query_t) throws(OneDNNError) -> dnnl_memory_desc_t
+    {
         guard let md = dnnl_primitive_desc_query_md(descriptor, what, 0) else {
             throw OneDNNError(call: "primitive_desc_query_md", status: "missing descriptor")
         }
         return md.pointee
     }
 
-    /// Conv2D (+bias), 'same' with the given padding; `dilation` in oneDNN's convention (d − 1).
+    /// Conv2D, channels last, with the given asymmetric padding; `dilation` in oneDNN's convention
+    /// (d − 1); bias optional; a sigmoid post-op for the mask.
     private func convolution(
-        _ x: Int, _ layer: UNetWeights.Layer, height: Int, width: Int, stride: Int, dilation: Int, padBefore: Int, padAfter: Int,
-        sigmoid: Bool = false
+        _ x: Int, weights: [Float], bias: [Float]?, outChannels: Int, inChannels: Int, kernel: Int, height: Int, width: Int,
+        stride: Int, dilation: Int, padBefore: Int, padAfter: Int, sigmoid: Bool = false
     ) throws(OneDNNError) -> Int {
         let (oh, ow) = (height / stride, width / stride)
-        var source = try OneDNN.descriptor([1, layer.inChannels, height, width], dnnl_format_tag_any)
-        var weightsAny = try OneDNN.descriptor([layer.outChannels, layer.inChannels, layer.kernel, layer.kernel], dnnl_format_tag_any)
-        var bias = try OneDNN.descriptor([layer.outChannels], dnnl_x)
-        var destination = try OneDNN.descriptor([1, layer.outChannels, oh, ow], dnnl_format_tag_any)
+        var source = try OneDNN.descriptor([1, inChannels, height, width], dnnl_nhwc)
+        var weightsAny = try OneDNN.descriptor([outChannels, inChannels, kernel, kernel], dnnl_format_tag_any)
+        var biasDescriptor = try OneDNN.descriptor([outChannels], dnnl_x)
+        var destination = try OneDNN.descriptor([1, outChannels, oh, ow], dnnl_nhwc)
         var operation = dnnl_convolution_desc_t()
         let s = Int64(stride)
         let d = Int64(dilation)
         let (b, a) = (Int64(padBefore), Int64(padAfter))
-        try OneDNN.check(
+        let status = withUnsafeMutablePointer(to: &biasDescriptor) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
-                &operation, dnnl_forward_inference, dnnl_convolution_direct, &source, &weightsAny, &bias, &destination, [s, s], [d, d],
-                [b, b], [a, a]), "convolution_forward_desc_init")
+                &operation, dnnl_forward_inference, dnnl_convolution_direct, &source, &weightsAny,
+                bias == nil ? nil : biasPointer,
+                &destination, [s, s], [d, d], [b, b], [a, a])
+        }
+        try OneDNN.check(status, "convolution_forward_desc_init")
         let pd = try withAttributes(sigmoid ? (dnnl_eltwise_logistic, 0) : nil) { attributes throws(OneDNNError) in
             try descriptor(&operation, attributes, "convolution")
         }
         defer { dnnl_primitive_desc_destroy(pd) }
-        return try finishWeighted(pd, x, layer, what: "convolution")
-    }
-
-    /// Conv2DTranspose 5×5 stride 2 'same' (+bias), then ReLU (a post-op).
-    private func transposed(_ x: Int, _ layer: UNetWeights.Layer, height: Int, width: Int) throws(OneDNNError) -> Int {
-        var source = try OneDNN.descriptor([1, layer.inChannels, height, width], dnnl_format_tag_any)
-        var weightsAny = try OneDNN.descriptor([layer.outChannels, layer.inChannels, 5, 5], dnnl_format_tag_any)
-        var bias = try OneDNN.descriptor([layer.outChannels], dnnl_x)
-        var destination = try OneDNN.descriptor([1, layer.outChannels, height * 2, width * 2], dnnl_format_tag_any)
-        var operation = dnnl_deconvolution_desc_t()
-        try OneDNN.check(
-            dnnl_deconvolution_forward_desc_init(
-                &operation, dnnl_forward_inference, dnnl_deconvolution_direct, &source, &weightsAny, &bias, &destination, [2, 2],
-                [1, 1], [2, 2]), "deconvolution_forward_desc_init")
-        let pd = try withAttributes((dnnl_eltwise_relu, 0)) { attributes throws(OneDNNError) in
-            try descriptor(&operation, attributes, "transposed convolution")
-        }
-        defer { dnnl_primitive_desc_destroy(pd) }
-        return try finishWeighted(pd, x, layer, what: "transposed convolution")
-    }
-
-    private func finishWeighted(_ pd: dnnl_primitive_desc_t, _ x: Int, _ layer: UNetWeights.Layer, what: String) throws(OneDNNError)
-        -> Int
-    {
-        let source = try ensure(x, Self.query(pd, dnnl_query_src_md))
-        let weights = try constant(
-            layer.weights, dims: [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel], tag: dnnl_oihw,
+        let input = try ensure(x, Self.query(pd, dnnl_query_src_md))
+        let weightSlot = try constant(
+            weights, dims: [outChannels, inChannels, kernel, kernel], tag: dnnl_oihw,
             wanted: Self.query(pd, dnnl_query_weights_md))
-        let bias = try constant(layer.bias, dims: [layer.outChannels], tag: dnnl_x, wanted: nil)
         let out = try slot(Self.query(pd, dnnl_query_dst_md))
-        try add(pd, [(DNNL_ARG_SRC, source), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_BIAS, bias), (DNNL_ARG_DST, out)], what)
-        return out
-    }
-
-    /// Batch normalization with the moving statistics (Keras ε = 1e-3), optionally followed by
-    /// LeakyReLU(`leaky`); in place when `into` is `x`.
-    private func batchNorm(_ x: Int, _ norm: UNetWeights.Norm, into: Int?, leaky: Float?) throws(OneDNNError) -> Int {
-        var data = slots[x].descriptor
-        var operation = dnnl_batch_normalization_desc_t()
-        let flags = dnnl_use_global_stats.rawValue | dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
-        try OneDNN.check(
-            dnnl_batch_normalization_forward_desc_init(
-                &operation, dnnl_forward_inference, &data, SpleeterParameters.batchNormEpsilon, UInt32(flags)),
-            "batch_normalization_forward_desc_init")
-        let pd = try withAttributes(leaky.map { (dnnl_eltwise_relu, $0) }) { attributes throws(OneDNNError) in
-            try descriptor(&operation, attributes, "batch normalization")
-        }
-        defer { dnnl_primitive_desc_destroy(pd) }
-        let c = norm.gamma.count
-        let out: Int
-        if let into { out = into } else { out = try slot(slots[x].descriptor) }
-        let arguments: [(Int32, Int)] = [
-            (DNNL_ARG_SRC, x), (DNNL_ARG_DST, out),
-            (DNNL_ARG_MEAN, try constant(norm.mean, dims: [c], tag: dnnl_x, wanted: nil)),
-            (DNNL_ARG_VARIANCE, try constant(norm.variance, dims: [c], tag: dnnl_x, wanted: nil)),
-            (DNNL_ARG_SCALE, try constant(norm.gamma, dims: [c], tag: dnnl_x, wanted: nil)),
-            (DNNL_ARG_SHIFT, try constant(norm.beta, dims: [c], tag: dnnl_x, wanted: nil)),
-        ]
-        try add(pd, arguments, "batch normalization")
-        return out
-    }
-
-    /// Channel concatenation [skip, up] (Keras `Concatenate(axis=-1)([conv, batch])`).
-    private func concat(_ skip: Int, _ up: Int) throws(OneDNNError) -> Int {
-        var sources = [slots[skip].descriptor, slots[up].descriptor]
-        var pd: dnnl_primitive_desc_t?
-        try OneDNN.check(
-            dnnl_concat_primitive_desc_create(&pd, nil, 2, 1, &sources, attributes, engine.handle), "concat_primitive_desc_create")
-        guard let pd else { throw OneDNNError(call: "concat_primitive_desc_create", status: "no descriptor") }
-        defer { dnnl_primitive_desc_destroy(pd) }
-        let out = try slot(Self.query(pd, dnnl_query_dst_md))
-        try add(pd, [(DNNL_ARG_MULTIPLE_SRC, skip), (DNNL_ARG_MULTIPLE_SRC + 1, up), (DNNL_ARG_DST, out)], "concat")
+        var arguments = [(DNNL_ARG_SRC, input), (DNNL_ARG_WEIGHTS, weightSlot), (DNNL_ARG_DST, out)]
+        if let bias { arguments.append((DNNL_ARG_BIAS, try constant(bias, dims: [outChannels], tag: dnnl_x, wanted: nil))) }
+        try add(pd, arguments, "convolution")
         return out
     }
 }
