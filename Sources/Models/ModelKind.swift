@@ -76,6 +76,14 @@ public enum ModelKinds {
         tensorNames: Set<String>, metadata: [String: String], path: String
     ) throws(ModelError) -> any ModelKind {
         if let declared = metadata[metadataKey] {
+            // Separator weights are not a prediction model: say where they belong.
+            if declared == SpleeterWeights.kind {
+                throw .unreadable(
+                    path: path,
+                    reason:
+                        "these are spleeter separator weights, not a prediction model; use them with `ingest --separator spleeter --separator-model \(path)` or `separate`"
+                )
+            }
             guard let kind = registered.first(where: { $0.name.rawValue == declared }) else {
                 let known = registered.map(\.name.rawValue).joined(separator: ", ")
                 throw .unreadable(

@@ -19,6 +19,12 @@ public enum IngestReport {
             lines.append("  warnings    \(s.warnings.count)  (stored; recorded in run_warnings)")
             for w in s.warnings { lines.append("    \(w.path): \(w.reason)") }
         }
+        if let a = s.largestAbsorbed {
+            let size = String(format: "%.3g (%.1f dB re the excerpt's peak)", Double(a.residual.peak), a.residual.decibelsBelowPeak)
+            lines.append(
+                "  absorbed    \(size): the largest difference between an excerpt and its separator's own stems, "
+                    + "added to '\(a.residual.stem)' so that stems add up to the excerpt (\(a.path))")
+        }
         return lines.joined(separator: "\n")
     }
 }

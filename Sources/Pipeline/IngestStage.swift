@@ -60,6 +60,16 @@ public struct IngestSummary: Sendable, Equatable {
     }
 
     public var hasFailures: Bool { !failures.isEmpty }
+
+    /// The largest difference between an excerpt and its separator's own stems that was added to
+    /// one stem so that the stems add up to the excerpt (spleeter), over the run's stored tracks.
+    public var largestAbsorbed: Absorbed?
+
+    /// A track and what was absorbed into one of its stems.
+    public struct Absorbed: Sendable, Equatable {
+        public var path: String
+        public var residual: AbsorbedResidual
+    }
 }
 
 /// `stemtrace ingest`: decode each track once, choose its excerpt, compute its spectrogram, and
@@ -81,7 +91,7 @@ public struct IngestStage: Sendable {
 
     /// The result of analysing one file in a worker.
     enum FileOutcome: Sendable {
-        case stored(PendingTrack, warnings: [String])
+        case stored(PendingTrack, warnings: [String], absorbed: AbsorbedResidual?)
         case skipped
         case otherPartition
         case failed(path: String, reason: String)
@@ -141,8 +151,11 @@ public struct IngestStage: Sendable {
                 while let outcome = try await group.next() {
                     summary.counts.processed += 1
                     switch outcome {
-                    case let .stored(track, warnings):
+                    case let .stored(track, warnings, absorbed):
                         batch.append(track)
+                        if let absorbed, absorbed.peak > (summary.largestAbsorbed?.residual.peak ?? -1) {
+                            summary.largestAbsorbed = .init(path: track.source.path, residual: absorbed)
+                        }
                         for warning in warnings {
                             summary.warnings.append(.init(path: track.source.path, reason: warning))
                             batchWarnings.append(RunWarningRecord(runId: runId, path: track.source.path, message: warning))

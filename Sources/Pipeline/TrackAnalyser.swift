@@ -63,8 +63,8 @@ struct TrackAnalyser: Sendable {
             if let partition, !partition.contains(trackId: contentHash) { return .otherPartition }
             let prepared = try PreparedTrack.prepare(
                 decoded, contentHash: contentHash, path: path, sampleRate: config.sampleRate)
-            let track = try await pending(prepared, file: file.url, size: facts.size, mtime: facts.mtime)
-            return .stored(track, warnings: decoded.warnings)
+            let (track, absorbed) = try await pending(prepared, file: file.url, size: facts.size, mtime: facts.mtime)
+            return .stored(track, warnings: decoded.warnings, absorbed: absorbed)
         } catch let error as AudioError {
             return .failed(path: path, reason: error.reason)
         } catch let error as SeparationError {
@@ -74,7 +74,10 @@ struct TrackAnalyser: Sendable {
         }
     }
 
-    private func pending(_ track: PreparedTrack, file: URL, size: Int64, mtime: Double) async throws -> PendingTrack {
+    private func pending(_ track: PreparedTrack, file: URL, size: Int64, mtime: Double) async throws -> (
+        PendingTrack, AbsorbedResidual?
+    ) {
+        var absorbed: AbsorbedResidual?
         let now = Timestamp.now()
         let id = track.contentHash
         let source = TrackSourceRecord(path: track.path, trackId: id, fileSize: size, mtime: mtime, runId: runId)
@@ -114,6 +117,7 @@ struct TrackAnalyser: Sendable {
             let stems = try await separator.separate(
                 SeparationInput(
                     mix: mix, sampleRate: config.sampleRate, sourcePath: track.path, trackId: id, excerpt: excerpt))
+            absorbed = stems.absorbed
             for (name, signal) in zip(stems.names, stems.signals) {
                 arrays.append(
                     PendingArray(
@@ -129,7 +133,7 @@ struct TrackAnalyser: Sendable {
         let excerptRow = ExcerptRecord(
             trackId: id, configHash: configHash, policy: excerpt.policy.description, sampleRate: config.sampleRate,
             startSample: excerpt.startSample, sampleCount: excerpt.sampleCount, looped: excerpt.looped, frameCount: frameCount)
-        return PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags, excerpt: excerptRow, arrays: arrays)
+        return (PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags, excerpt: excerptRow, arrays: arrays), absorbed)
     }
 
     private func spectrogramArray(_ s: Spectrogram, kind: String, name: String = "", producer: String = "") throws -> PendingArray

@@ -19,8 +19,15 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "Folder (or single file) of audio to ingest (with --stems-from: that folder).")
     var corpus: String?
 
-    @Option(help: "Separator for the stems: builtin (default, weight-free bandsplit), none, or command.")
-    var separator: SeparatorChoice = .builtin
+    @Option(
+        help: """
+            Separator for the stems: spleeter+bandsplit (default: spleeter's vocals, the built-in recipe on the rest), \
+            spleeter (the model's own stems), builtin (weight-free bandsplit), none, or command.
+            """)
+    var separator: SeparatorChoice = .spleeterBandsplit
+
+    @Option(help: "With --separator spleeter or spleeter+bandsplit: converted spleeter weights (default: the 2-stem model tools/setup fetches).")
+    var separatorModel: String?
 
     @Option(
         help:
@@ -112,7 +119,8 @@ struct IngestCommand: AsyncParsableCommand {
         options.maxDuration = maxDuration.seconds
         let chosen = try SeparatorFactory.make(
             choice: stemsFrom != nil ? .imported : separator.factoryChoice, command: separatorCommand, stems: separatorStems,
-            timeout: separatorTimeout)
+            timeout: separatorTimeout, model: separatorModel,
+            threads: max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers)))
         let summary = try await IngestStage(options: options, separator: chosen)
             .run(progressMode: logging.quiet ? .silent : progress.mode)
         print(IngestReport.render(summary, store: store))
@@ -122,10 +130,13 @@ struct IngestCommand: AsyncParsableCommand {
 
 /// Which separator makes the stems.
 enum SeparatorChoice: String, ExpressibleByArgument, CaseIterable {
-    case builtin, none, command
+    case spleeterBandsplit = "spleeter+bandsplit"
+    case spleeter, builtin, none, command
 
     var factoryChoice: SeparatorFactory.Choice {
         switch self {
+        case .spleeterBandsplit: .spleeterBandsplit
+        case .spleeter: .spleeter
         case .builtin: .builtin
         case .none: .none
         case .command: .command

@@ -24,7 +24,7 @@ import Testing
         let process = Process()
         process.executableURL = try BuiltTool.stemtrace
         process.arguments = [
-            "ingest", corpus.path, "--store", storeURL.path, "--workers", "1", "--batch-size", "1",
+            "ingest", corpus.path, "--store", storeURL.path, "--separator", "builtin", "--workers", "1", "--batch-size", "1",
             "--progress", "none", "--quiet", "--stem-spectrograms",
         ]
         try process.run()
@@ -55,7 +55,7 @@ import Testing
         #expect(verify.status == 0, "verify after kill: \(verify.output)")
 
         let rerun = try BuiltTool.run([
-            "ingest", corpus.path, "--store", storeURL.path, "--progress", "none", "--stem-spectrograms",
+            "ingest", corpus.path, "--store", storeURL.path, "--separator", "builtin", "--progress", "none", "--stem-spectrograms",
         ])
         #expect(rerun.status == 0, "rerun: \(rerun.output)")
         let final = try StoreInfo.gather(store)
