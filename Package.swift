@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Store", "TestSupport"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Core"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),
-        .testTarget(name: "SeparationTests", dependencies: ["Separation", "AudioIO", "DSP", "Core", "TestSupport"]),
+        .testTarget(name: "SeparationTests", dependencies: ["Separation", "Inference", "AudioIO", "DSP", "Core", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [

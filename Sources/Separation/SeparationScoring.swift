@@ -61,8 +61,14 @@ public enum SeparationScoring {
     }
 
     /// The reference for an estimated stem: the stem of the same name, except that a separator
-    /// without a `piano` stem is scored on `other` against piano + other (SEPARATION.md).
+    /// without a `piano` stem is scored on `other` against piano + other (SEPARATION.md), and a
+    /// 2-stem separator's `accompaniment` (spleeter) against the sum of every stem but vocals.
     public static func referenceSignal(for name: String, estimated: [String], references: Stems) -> [Float]? {
+        if name == "accompaniment", references["accompaniment"] == nil {
+            let rest = zip(references.names, references.signals).filter { $0.0 != "vocals" }.map(\.1)
+            guard let first = rest.first else { return nil }
+            return rest.dropFirst().reduce(first) { sum, signal in zip(sum, signal).map { $0 + $1 } }
+        }
         if name == "other", !estimated.contains("piano"), let piano = references["piano"] {
             guard let other = references["other"] else { return piano }
             return zip(piano, other).map { $0 + $1 }

@@ -91,8 +91,8 @@ public final class SpleeterModel: Sendable {
         return result
     }
 
-    /// Every instrument's U-Net on the segment, then estimate = mask × magnitude (Keras
-    /// `Multiply`). With several threads and at least two instruments, the instruments run in
+    /// Every instrument's U-Net on the segment (and, for `softmax_unet`, the softmax of their
+    /// logits across instruments), then estimate = mask × magnitude (Keras `Multiply`). With several threads and at least two instruments, the instruments run in
     /// parallel on one thread each (as TensorFlow's inter-op threads run them): no barrier
     /// between cores inside every layer. Otherwise one after another on all threads.
     private func runNetworks(_ set: [UNetPlan], on segment: inout SegmentBuffers, threads: Int) throws(SpleeterError) {
@@ -102,6 +102,7 @@ public final class SpleeterModel: Sendable {
         let size = segment.magnitudes.count
         let failures = Mutex<[String]>([])
         let names = instruments
+        let softmax = weights.architecture.softmaxMasks
         segment.magnitudes.withUnsafeMutableBufferPointer { magnitudes in
             segment.estimates.withUnsafeMutableBufferPointer { estimates in
                 guard let input = magnitudes.baseAddress, let output = estimates.baseAddress else { return }
@@ -119,20 +120,37 @@ public final class SpleeterModel: Sendable {
                         }
                     } catch {
                         failures.withLock { $0.append("\(names[i]): \(error)") }
-                        return
                     }
-                    for q in 0..<size { out[q] *= source.pointer[q] }
                 }
+                if softmax { Self.softmaxAcrossInstruments(output, instruments: count, size: size) }
+                for q in 0..<(count * size) { output[q] *= input[q % size] }
             }
         }
         if let failure = failures.withLock({ $0.first }) { throw .network(failure) }
+    }
+
+    /// `Softmax(axis=4)` of `softmax_unet`: per element, the instruments' logits → shares.
+    private static func softmaxAcrossInstruments(_ logits: UnsafeMutablePointer<Float>, instruments: Int, size: Int) {
+        for q in 0..<size {
+            var top = -Float.infinity
+            for i in 0..<instruments { top = max(top, logits[i * size + q]) }
+            var total: Float = 0
+            for i in 0..<instruments {
+                let e = Float(exp(Double(logits[i * size + q] - top)))
+                logits[i * size + q] = e
+                total += e
+            }
+            for i in 0..<instruments { logits[i * size + q] /= total }
+        }
     }
 
     private func takePlans() throws(SpleeterError) -> [UNetPlan] {
         if let set = plans.withLock({ $0.popLast() }) { return set }
         do {
             return try weights.networks.map { network throws(OneDNNError) in
-                try UNetPlan(weights: network, frames: SpleeterParameters.segmentFrames, bins: SpleeterParameters.bins)
+                try UNetPlan(
+                    weights: network, architecture: weights.architecture, frames: SpleeterParameters.segmentFrames,
+                    bins: SpleeterParameters.bins)
             }
         } catch { throw .network("\(error)") }
     }

@@ -17,6 +17,9 @@ public struct SpleeterWeights: Sendable {
 
     /// Instruments in the config's order: the stems, named by the model.
     public let instruments: [String]
+    /// The config's `model` section: mask type and activations (2stems: sigmoid masks, LeakyReLU
+    /// encoder, ReLU decoder; 4stems: ELU; 5stems: ELU and softmax masks).
+    public let architecture: SpleeterArchitecture
     /// One U-Net per instrument, in `instruments` order.
     let networks: [UNetWeights]
     /// Where the file came from (metadata `source`), for messages and `stemtrace separate`.
@@ -43,6 +46,7 @@ public struct SpleeterWeights: Sendable {
                 command: makeCommand)
         }
         try SpleeterParameters.check(metadata, path: path)
+        architecture = try SpleeterArchitecture(metadata: metadata, path: path)
         let names = (metadata["spleeter.instruments"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(
             String.init)
         guard !names.isEmpty, names.count <= 16, Set(names).count == names.count,
@@ -71,6 +75,53 @@ public struct SpleeterWeights: Sendable {
     private static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+}
+
+/// spleeter's `model` config section (`utils/configuration.py`, resources/4stems.json,
+/// 5stems.json) as the converter writes it: `spleeter.model`, `spleeter.conv_activation`,
+/// `spleeter.deconv_activation`. Absent keys mean the 2-stem model's values.
+public struct SpleeterArchitecture: Sendable, Equatable {
+    /// Keras activations spleeter's `apply_unet` chooses from (`_get_conv_activation_layer`).
+    public enum Activation: String, Sendable {
+        case leakyReLU = "LeakyReLU"
+        case relu = "ReLU"
+        case elu = "ELU"
+
+        /// LeakyReLU(0.2), ReLU, ELU(α = 1), as Keras's layers compute them.
+        @inline(__always) func apply(_ v: Float) -> Float {
+            switch self {
+            case .leakyReLU: v < 0 ? v * 0.2 : v
+            case .relu: max(v, 0)
+            case .elu: v > 0 ? v : Float(expm1(Double(v)))
+            }
+        }
+    }
+
+    /// `unet.unet`: one sigmoid mask per instrument; `unet.softmax_unet`: logits, a softmax across
+    /// instruments.
+    public var softmaxMasks: Bool
+    public var encoderActivation: Activation
+    public var decoderActivation: Activation
+
+    init(metadata: [String: String], path: String) throws(SpleeterError) {
+        switch metadata["spleeter.model"] ?? "unet.unet" {
+        case "unet.unet": softmaxMasks = false
+        case "unet.softmax_unet": softmaxMasks = true
+        case let other:
+            throw .unsupportedParameters(path: path, key: "spleeter.model", found: other, supported: "unet.unet or unet.softmax_unet")
+        }
+        func activation(_ key: String, _ fallback: Activation) throws(SpleeterError) -> Activation {
+            guard let text = metadata[key] else { return fallback }
+            guard let value = Activation(rawValue: text) else {
+                throw .unsupportedParameters(path: path, key: key, found: text, supported: "LeakyReLU, ReLU or ELU")
+            }
+            return value
+        }
+        // Keras's fallback in `_get_conv_activation_layer` is LeakyReLU(0.2), in
+        // `_get_deconv_activation_layer` ReLU: the 2-stem config names neither.
+        encoderActivation = try activation("spleeter.conv_activation", .leakyReLU)
+        decoderActivation = try activation("spleeter.deconv_activation", .relu)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Swift step of a `UNetPlan` between two oneDNN primitives, over the plan's buffers.
 protocol Epilogue: Sendable {
     func run(threads: Int)
@@ -16,18 +18,24 @@ struct ChannelAffine: Sendable {
     }
 }
 
-/// Encoder: next input = LeakyReLU₀.₂(BN(conv)), channels last; the raw conv stays for the skip.
+/// Encoder: next input = activation(BN(conv)) (LeakyReLU₀.₂ in the 2-stem model), channels
+/// last; the raw conv stays for the skip.
 struct EncoderEpilogue: Epilogue, @unchecked Sendable {
     let source: UnsafeMutablePointer<Float>
     let destination: UnsafeMutablePointer<Float>
     let pixels: Int
     let affine: ChannelAffine
+    let activation: SpleeterArchitecture.Activation
 
-    init(source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, pixels: Int, norm: UNetWeights.Norm) {
+    init(
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, pixels: Int, norm: UNetWeights.Norm,
+        activation: SpleeterArchitecture.Activation
+    ) {
         self.source = source
         self.destination = destination
         self.pixels = pixels
         affine = ChannelAffine(norm)
+        self.activation = activation
     }
 
     func run(threads: Int) {
@@ -41,9 +49,14 @@ struct EncoderEpilogue: Epilogue, @unchecked Sendable {
                     for p in first..<last {
                         let x = source + p * channels
                         let y = destination + p * channels
-                        for c in 0..<channels {
-                            let v = x[c] * scale[c] + shift[c]
-                            y[c] = v < 0 ? v * 0.2 : v
+                        switch activation {
+                        case .leakyReLU:
+                            for c in 0..<channels {
+                                let v = x[c] * scale[c] + shift[c]
+                                y[c] = v < 0 ? v * 0.2 : v
+                            }
+                        default:
+                            for c in 0..<channels { y[c] = activation.apply(x[c] * scale[c] + shift[c]) }
                         }
                     }
                 }
@@ -53,7 +66,7 @@ struct EncoderEpilogue: Epilogue, @unchecked Sendable {
 }
 
 /// Decoder: interleaves the four phases of a transposed convolution (`TransposedAsPhases`),
-/// adds the bias, applies ReLU then BN, and writes [skip, result] per output pixel (Keras's
+/// adds the bias, applies the activation (ReLU in the 2-stem model) then BN, and writes [skip, result] per output pixel (Keras's
 /// `Concatenate(axis=-1)([conv, batch])`), channels last; without a skip, just the result.
 struct DecoderEpilogue: Epilogue, @unchecked Sendable {
     /// Input-sized map of 4 × outChannels channels: phase (a, b) = channels [(2a + b)·C, …).
@@ -66,11 +79,14 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
     let skipChannels: Int
     let bias: [Float]
     let affine: ChannelAffine
+    let activation: SpleeterArchitecture.Activation
 
     init(
         phases: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>?, destination: UnsafeMutablePointer<Float>,
-        height: Int, width: Int, outChannels: Int, skipChannels: Int, bias: [Float], norm: UNetWeights.Norm
+        height: Int, width: Int, outChannels: Int, skipChannels: Int, bias: [Float], norm: UNetWeights.Norm,
+        activation: SpleeterArchitecture.Activation
     ) {
+        self.activation = activation
         self.phases = phases
         self.skip = skip
         self.destination = destination
@@ -100,9 +116,13 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
                                     if let skip { out.update(from: skip + pixel * skipChannels, count: skipChannels) }
                                     let phase = z + (2 * a + b) * c
                                     let up = out + skipChannels
-                                    for k in 0..<c {
-                                        let v = max(phase[k] + bias[k], 0)
-                                        up[k] = v * scale[k] + shift[k]
+                                    if activation == .relu {
+                                        for k in 0..<c {
+                                            let v = max(phase[k] + bias[k], 0)
+                                            up[k] = v * scale[k] + shift[k]
+                                        }
+                                    } else {
+                                        for k in 0..<c { up[k] = activation.apply(phase[k] + bias[k]) * scale[k] + shift[k] }
                                     }
                                 }
                             }

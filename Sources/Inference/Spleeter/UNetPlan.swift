@@ -11,7 +11,9 @@ import Foundation
 ///   LeakyReLU₀.₂(BN(conv_k)). The raw `conv_k` is kept for the skip connection.
 /// - decoder k = 1…6: `up_k` = BN(ReLU(Conv2DTranspose 5×5 stride 2 'same'(x))); x = conv6 for
 ///   k = 1, else concat(conv_{7−k}, up_{k−1}) on channels (skip first).
-/// - mask = sigmoid(Conv2D 4×4 dilation 2 'same'(up_6)).
+/// - mask = sigmoid(Conv2D 4×4 dilation 2 'same'(up_6)); for `unet.softmax_unet` (5stems) the
+///   conv's logits, normalised across instruments by `SpleeterModel`.
+/// LeakyReLU and ReLU are the 2-stem model's activations; 4stems and 5stems use ELU for both.
 /// TensorFlow's 'same' pads the extra row/column at the end: stride-2 layers pad 1 before and 2
 /// after; the transposed ones crop the full (2n + 3)-long result by 1 at the start, 2 at the end;
 /// the dilated conv pads 3 and 3.
@@ -51,7 +53,7 @@ final class UNetPlan: @unchecked Sendable {
     let bins: Int
 
     /// Builds the plan; the weights are reordered into the layouts the primitives chose.
-    init(weights: UNetWeights, frames: Int, bins: Int) throws(OneDNNError) {
+    init(weights: UNetWeights, architecture: SpleeterArchitecture, frames: Int, bins: Int) throws(OneDNNError) {
         engine = try OneDNN.engine.get()
         var attributes: dnnl_primitive_attr_t?
         try OneDNN.check(dnnl_primitive_attr_create(&attributes), "primitive_attr_create")
@@ -59,12 +61,12 @@ final class UNetPlan: @unchecked Sendable {
         self.attributes = attributes
         self.frames = frames
         self.bins = bins
-        try build(weights)
+        try build(weights, architecture)
     }
 
     deinit { dnnl_primitive_attr_destroy(attributes) }
 
-    private func build(_ weights: UNetWeights) throws(OneDNNError) {
+    private func build(_ weights: UNetWeights, _ architecture: SpleeterArchitecture) throws(OneDNNError) {
         try OneDNN.check(
             dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), "primitive_attr_set_scratchpad_mode")
         let channels = SpleeterParameters.channels
@@ -80,7 +82,10 @@ final class UNetPlan: @unchecked Sendable {
             raw.append(out)
             if k < weights.encoder.count - 1 {
                 x = try slot(channels: conv.outChannels, height: h, width: w)
-                addEpilogue(EncoderEpilogue(source: slots[out].floats, destination: slots[x].floats, pixels: h * w, norm: norm))
+                addEpilogue(
+                    EncoderEpilogue(
+                        source: slots[out].floats, destination: slots[x].floats, pixels: h * w, norm: norm,
+                        activation: architecture.encoderActivation))
             }
         }
         var y = raw[raw.count - 1]
@@ -96,13 +101,14 @@ final class UNetPlan: @unchecked Sendable {
                 DecoderEpilogue(
                     phases: slots[z].floats, skip: skip.map { slots[$0].floats }, destination: slots[out].floats, height: h,
                     width: w,
-                    outChannels: deconv.outChannels, skipChannels: skipChannels, bias: deconv.bias, norm: norm))
+                    outChannels: deconv.outChannels, skipChannels: skipChannels, bias: deconv.bias, norm: norm,
+                    activation: architecture.decoderActivation))
             (h, w) = (h * 2, w * 2)
             y = out
         }
         output = try convolution(
             y, weights: weights.mask.weights, bias: weights.mask.bias, outChannels: channels, inChannels: 1, kernel: 4, height: h,
-            width: w, stride: 1, dilation: 1, padBefore: 3, padAfter: 3, sigmoid: true)
+            width: w, stride: 1, dilation: 1, padBefore: 3, padAfter: 3, sigmoid: !architecture.softmaxMasks)
         let pad = AlignedBuffer(byteCount: scratchpadSize)
         var padDescriptor = dnnl_memory_desc_t()
         try OneDNN.check(
