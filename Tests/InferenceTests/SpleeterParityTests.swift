@@ -41,3 +41,20 @@ import Testing
         }
     }
 }
+
+/// Same input ⇒ the same bytes, whatever the thread count (ingest gives each worker a share of
+/// the cores; docs/ARCHITECTURE.md, "Determinism").
+@Suite struct SpleeterDeterminismTests {
+    @Test func separationIsBitIdenticalAcrossThreadCounts() throws {
+        let model = try SpleeterParityTests.model()
+        var rng = SplitMix64(seed: 11)
+        let n = 3 * 44_100
+        let left = (0..<n).map { _ in Float(rng.nextUnitInterval() - 0.5) }
+        let right = (0..<n).map { k in left[k] * 0.5 + Float(rng.nextUnitInterval() - 0.5) * 0.1 }
+        let one = try model.separate([left, right], threads: 1)
+        let two = try model.separate([left, right], threads: 2)
+        let three = try model.separate([left, right], threads: 3)
+        #expect(one == two)
+        #expect(one == three)
+    }
+}

@@ -3,7 +3,7 @@ import Core
 import DSP
 import Foundation
 import Inference
-import Separation
+@testable import Separation
 import TestSupport
 import Testing
 
@@ -31,7 +31,17 @@ import Testing
         #expect(absorbed.stem == "accompaniment")
         // The network's own stems miss a little (the resampling round trip, nothing above 11 kHz):
         // not nothing, and far below the excerpt's peak.
-        #expect(absorbed.peak > 0 && absorbed.decibelsBelowPeak < -20, "absorbed \(absorbed)")
+        // The network's own stems miss what the resampling round trip and the zero mask above
+        // 11 kHz drop (the noise bursts reach 11 kHz): the accompaniment took exactly that.
+        let network = try separator.networkStems(Self.input(mix))
+        var largest: Float = 0
+        for k in mix.indices {
+            let residual = mix[k] - network[0][k] - network[1][k]
+            largest = max(largest, abs(residual))
+            #expect(abs(stems.signals[1][k] - network[1][k] - residual) <= 1e-6)
+            #expect(stems.signals[0][k] == network[0][k])
+        }
+        #expect(absorbed.peak == largest && absorbed.peak > 0 && absorbed.peak < Self.maxAbs(mix), "absorbed \(absorbed)")
         // Both stems carry signal: the separation is not a copy.
         #expect(Self.maxAbs(stems.signals[0]) > 0.01 && Self.maxAbs(stems.signals[1]) > 0.01)
         #expect(separator.identity.id.hasPrefix("spleeter@1#"))
@@ -64,7 +74,12 @@ import Testing
         try SpleeterFixtures.derived(keep: ["vocals"], to: url)
         let model = SpleeterModel(weights: try SpleeterWeights(contentsOf: url, makeCommand: "make it"))
         #expect(model.instruments == ["vocals"])
-        let tone = (0..<44_100).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 44_100)) }
+        // A tone faded in and out (an abrupt start would put energy above 11 kHz, which the
+        // zero mask extension removes).
+        let tone = (0..<44_100).map { k in
+            let t = Double(k) / 44_100
+            return Float(0.5 * sin(.pi * t) * sin(.pi * t) * sin(2 * .pi * 440 * t))
+        }
         #expect {
             _ = try SpleeterSeparator.run(model, [tone, tone], threads: 1, path: "/corpus/tone.wav")
         } throws: { error in
