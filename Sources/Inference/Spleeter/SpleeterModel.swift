@@ -70,8 +70,8 @@ public final class SpleeterModel: Sendable {
             return p
         }
         let instrumentCount = instruments.count
-        var outputs = [[[Float]]](
-            repeating: [[Float]](repeating: [Float](repeating: 0, count: paddedLength), count: 2), count: instrumentCount)
+        // The stems, already cropped to [4096, 4096 + N) of the overlap-add (`_inverse_stft`).
+        var outputs = (0..<instrumentCount).map { _ in (0..<2).map { _ in [Float](repeating: 0, count: count) } }
         let set = try takePlans()
         defer { plans.withLock { $0.append(set) } }
         var segment = SegmentBuffers(instruments: instrumentCount)
@@ -84,11 +84,19 @@ public final class SpleeterModel: Sendable {
                 into: &outputs, firstFrame: first, frames: used, inverse: inverseFFT, window: window, threads: threads)
         }
         let scale = SpleeterParameters.windowCompensation
-        let result = outputs.map { stereo in stereo.map { channel in channel[n..<(n + count)].map { $0 * scale } } }
-        for (i, stereo) in result.enumerated() where stereo.contains(where: { $0.contains(where: { !$0.isFinite }) }) {
-            throw .network("\(instruments[i]): the network produced a NaN or infinite sample")
+        var finite = true
+        for i in outputs.indices {
+            for c in 0..<2 {
+                outputs[i][c].withUnsafeMutableBufferPointer { out in
+                    for k in out.indices {
+                        out[k] *= scale
+                        finite = finite && out[k].isFinite
+                    }
+                }
+            }
+            guard finite else { throw .network("\(instruments[i]): the network produced a NaN or infinite sample") }
         }
-        return result
+        return outputs
     }
 
     /// Every instrument's U-Net on the segment (and, for `softmax_unet`, the softmax of their
@@ -123,7 +131,10 @@ public final class SpleeterModel: Sendable {
                     }
                 }
                 if softmax { Self.softmaxAcrossInstruments(output, instruments: count, size: size) }
-                for q in 0..<(count * size) { output[q] *= input[q % size] }
+                for i in 0..<count {
+                    let estimate = output + i * size
+                    for q in 0..<size { estimate[q] *= input[q] }
+                }
             }
         }
         if let failure = failures.withLock({ $0.first }) { throw .network(failure) }
@@ -162,6 +173,9 @@ private struct SegmentBuffers {
     var spectra: [[Float]]
     var magnitudes: [Float]
     let instrumentCount: Int
+    /// One channel's windowed inverse FFTs of every frame and instrument, before the overlap-add
+    /// (kept between segments: allocating 16 MB per segment cost page faults).
+    var frameOutputs: [Float]
     /// Instrument i's estimate at [i × 2 × plane, (i + 1) × 2 × plane).
     var estimates: [Float]
 
@@ -171,6 +185,7 @@ private struct SegmentBuffers {
     init(instruments: Int) {
         let t = SpleeterParameters.segmentFrames
         spectra = [[Float]](repeating: [Float](repeating: 0, count: t * Self.fullBins * 2), count: 2)
+        frameOutputs = [Float](repeating: 0, count: t * instruments * SpleeterParameters.frameLength)
         magnitudes = [Float](repeating: 0, count: 2 * Self.plane)
         estimates = [Float](repeating: 0, count: instruments * 2 * Self.plane)
         instrumentCount = instruments
@@ -221,8 +236,9 @@ private struct SegmentBuffers {
     }
 
     /// Ratio masks from the estimates, applied to the mixture's spectra (zero above bin 1023),
-    /// inverse FFT × window, overlap-added into `outputs[instrument][channel]`.
-    func resynthesise(
+    /// inverse FFT × window, overlap-added into `outputs[instrument][channel]` (which hold the
+    /// cropped stems: sample k is sample k + 4096 of the zero-prefixed signal).
+    mutating func resynthesise(
         into outputs: inout [[[Float]]], firstFrame: Int, frames: Int, inverse: InverseRealFFT, window: [Float], threads: Int
     ) {
         let n = SpleeterParameters.frameLength
@@ -237,7 +253,6 @@ private struct SegmentBuffers {
         for c in 0..<2 {
             // Channels in turn, frames in parallel into a per-frame buffer, then overlap-add in order
             // (so the sums do not depend on the thread count).
-            var frameOutputs = [Float](repeating: 0, count: frames * instruments * n)
             frameOutputs.withUnsafeMutableBufferPointer { frameBuffer in
                 guard let frameBase = frameBuffer.baseAddress else { return }
                 let frameBuffer = UnsafeSendable(frameBase)
@@ -246,36 +261,43 @@ private struct SegmentBuffers {
                 let window = window
                 ParallelFor.run(iterations: frames, threads: threads) { t in
                     let buffers = inverse.makeBuffers()
-                    var denominator = [Float](repeating: epsilon, count: bins)
-                    for i in 0..<instruments {
-                        for f in 0..<bins {
-                            let e = estimates[i * size + (t * bins + f) * 2 + c]
-                            denominator[f] += e * e
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: bins) { denominator in
+                        denominator.initialize(repeating: epsilon)
+                        for i in 0..<instruments {
+                            for f in 0..<bins {
+                                let e = estimates[i * size + (t * bins + f) * 2 + c]
+                                denominator[f] += e * e
+                            }
                         }
-                    }
-                    // The reference sums the estimates' squares with tf.reduce_sum over a stacked axis;
-                    // the order of a two- to five-term sum changes float32 results by an ulp at most.
-                    for i in 0..<instruments {
-                        let complex = buffers.interleavedComplex
-                        for f in 0..<bins {
-                            let e = estimates[i * size + (t * bins + f) * 2 + c]
-                            let mask = (e * e + share) / denominator[f]
-                            complex[2 * f] = spectra[(t * fullBins + f) * 2] * mask
-                            complex[2 * f + 1] = spectra[(t * fullBins + f) * 2 + 1] * mask
+                        // The reference sums the estimates' squares with tf.reduce_sum over a stacked axis;
+                        // the order of a two- to five-term sum changes float32 results by an ulp at most.
+                        for i in 0..<instruments {
+                            let complex = buffers.interleavedComplex
+                            for f in 0..<bins {
+                                let e = estimates[i * size + (t * bins + f) * 2 + c]
+                                let mask = (e * e + share) / denominator[f]
+                                complex[2 * f] = spectra[(t * fullBins + f) * 2] * mask
+                                complex[2 * f + 1] = spectra[(t * fullBins + f) * 2 + 1] * mask
+                            }
+                            for f in (2 * bins)..<(2 * fullBins) { complex[f] = 0 }
+                            inverse.inverse(buffers)
+                            let out = frameBuffer.pointer + (t * instruments + i) * n
+                            for k in 0..<n { out[k] = buffers.real[k] * scale * window[k] }
                         }
-                        for f in (2 * bins)..<(2 * fullBins) { complex[f] = 0 }
-                        inverse.inverse(buffers)
-                        let out = frameBuffer.pointer + (t * instruments + i) * n
-                        for k in 0..<n { out[k] = buffers.real[k] * scale * window[k] }
                     }
                 }
             }
+            // Overlap-add, frame by frame in order, keeping only samples [n, n + N) of the
+            // zero-prefixed signal (the reference's crop).
             for t in 0..<frames {
-                let start = (firstFrame + t) * hop
+                let start = (firstFrame + t) * hop - n
                 for i in 0..<instruments {
                     let base = (t * instruments + i) * n
                     outputs[i][c].withUnsafeMutableBufferPointer { out in
-                        for k in 0..<n { out[start + k] += frameOutputs[base + k] }
+                        let first = max(0, -start)
+                        let last = min(n, out.count - start)
+                        guard first < last else { return }
+                        for k in first..<last { out[start + k] += frameOutputs[base + k] }
                     }
                 }
             }

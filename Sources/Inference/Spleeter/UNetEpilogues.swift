@@ -1,3 +1,5 @@
+import COpenBLAS
+import DSP
 import Foundation
 
 /// A Swift step of a `UNetPlan` between two oneDNN primitives, over the plan's buffers.
@@ -69,8 +71,9 @@ struct EncoderEpilogue: Epilogue, @unchecked Sendable {
 /// adds the bias, applies the activation (ReLU in the 2-stem model) then BN, and writes [skip, result] per output pixel (Keras's
 /// `Concatenate(axis=-1)([conv, batch])`), channels last; without a skip, just the result.
 struct DecoderEpilogue: Epilogue, @unchecked Sendable {
-    /// Input-sized map of 4 × outChannels channels: phase (a, b) = channels [(2a + b)·C, …).
-    let phases: UnsafeMutablePointer<Float>
+    /// Phase (a, b) of input pixel q starts at `phases[2a + b] + q × pixelStride`.
+    let phases: [UnsafeMutablePointer<Float>]
+    let pixelStride: Int
     let skip: UnsafeMutablePointer<Float>?
     let destination: UnsafeMutablePointer<Float>
     let height: Int
@@ -82,12 +85,14 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
     let activation: SpleeterArchitecture.Activation
 
     init(
-        phases: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>?, destination: UnsafeMutablePointer<Float>,
+        phases: [UnsafeMutablePointer<Float>], pixelStride: Int, skip: UnsafeMutablePointer<Float>?,
+        destination: UnsafeMutablePointer<Float>,
         height: Int, width: Int, outChannels: Int, skipChannels: Int, bias: [Float], norm: UNetWeights.Norm,
         activation: SpleeterArchitecture.Activation
     ) {
         self.activation = activation
         self.phases = phases
+        self.pixelStride = pixelStride
         self.skip = skip
         self.destination = destination
         self.height = height
@@ -109,12 +114,12 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
                         for a in 0..<2 {
                             let row = 2 * i + a
                             for j in 0..<width {
-                                let z = phases + (i * width + j) * 4 * c
+                                let q = (i * width + j) * pixelStride
                                 for b in 0..<2 {
                                     let pixel = row * outWidth + 2 * j + b
                                     let out = destination + pixel * total
                                     if let skip { out.update(from: skip + pixel * skipChannels, count: skipChannels) }
-                                    let phase = z + (2 * a + b) * c
+                                    let phase = phases[2 * a + b] + q
                                     let up = out + skipChannels
                                     if activation == .relu {
                                         for k in 0..<c {
@@ -134,40 +139,132 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
     }
 }
 
-/// A Conv2DTranspose 5×5 stride 2 'same' (crop 1 before) as four stride-1 3×3 convolutions, one
-/// per output phase, stacked on output channels. Per dimension the transposed convolution is
-/// y[o] = Σ x[i]·w[k] over o = 2i + k − 1; for o = 2m + a and input i = m + d (d ∈ {−1, 0, 1},
-/// tap t = d + 1) the kernel index is k = a + 3 − 2t, absent when outside 0…4. So phase a = 0
-/// uses taps (w3, w1, 0) and phase a = 1 uses (w4, w2, w0); zero padding of 1 on each side of the
-/// input reproduces the transposed convolution's borders exactly.
-struct TransposedAsPhases {
-    /// OIHW, O = 4 × outChannels (phase-major), 3×3.
-    let weights: [Float]
-    let outChannels: Int
+/// A Conv2DTranspose 5×5 stride 2 'same' (crop 1 before) as stride-1 convolutions, one per
+/// output phase. Per dimension the transposed convolution is y[o] = Σ x[i]·w[k] over
+/// o = 2i + k − 1; for o = 2m + a and input i = m + d (d ∈ {−1, 0, 1}, tap t = d + 1) the kernel
+/// index is k = a + 3 − 2t, absent when outside 0…4. So phase a = 0 uses the two taps (w3, w1)
+/// over inputs m − 1, m, and phase a = 1 the three taps (w4, w2, w0) over m − 1, m, m + 1; zero
+/// padding (1 before; after: 0 for two taps, 1 for three) reproduces the borders exactly.
+enum TransposedAsPhases {
+    struct Phase {
+        /// OIHW, kernel.0 × kernel.1.
+        var weights: [Float]
+        var kernel: (Int, Int)
+        var padAfter: (Int, Int)
+    }
 
-    init(_ layer: UNetWeights.Layer) {
-        let c = layer.outChannels
-        let n = layer.inChannels
-        outChannels = 4 * c
-        var w = [Float](repeating: 0, count: 4 * c * n * 9)
+    /// The four phases (a, b) in order 2a + b, each with only its own taps.
+    static func separate(_ layer: UNetWeights.Layer) -> [Phase] {
+        var phases: [Phase] = []
         for a in 0..<2 {
             for b in 0..<2 {
-                for th in 0..<3 {
-                    let kh = a + 3 - 2 * th
-                    guard (0..<5).contains(kh) else { continue }
-                    for tw in 0..<3 {
-                        let kw = b + 3 - 2 * tw
-                        guard (0..<5).contains(kw) else { continue }
-                        for o in 0..<c {
-                            for i in 0..<n {
-                                w[((((2 * a + b) * c + o) * n + i) * 3 + th) * 3 + tw] =
-                                    layer.weights[((o * n + i) * 5 + kh) * 5 + kw]
-                            }
-                        }
+                let (kh, kw) = (a == 0 ? 2 : 3, b == 0 ? 2 : 3)
+                phases.append(
+                    Phase(weights: weights(layer, a: a, b: b, height: kh, width: kw), kernel: (kh, kw), padAfter: (kh - 2, kw - 2)))
+            }
+        }
+        return phases
+    }
+
+    /// Phase (a, b)'s kernel, height × width taps (taps beyond a phase's own are zero).
+    private static func weights(_ layer: UNetWeights.Layer, a: Int, b: Int, height: Int, width: Int) -> [Float] {
+        let c = layer.outChannels
+        let n = layer.inChannels
+        var w = [Float](repeating: 0, count: c * n * height * width)
+        for th in 0..<height {
+            let kh = a + 3 - 2 * th
+            guard (0..<5).contains(kh) else { continue }
+            for tw in 0..<width {
+                let kw = b + 3 - 2 * tw
+                guard (0..<5).contains(kw) else { continue }
+                for o in 0..<c {
+                    for i in 0..<n { w[((o * n + i) * height + th) * width + tw] = layer.weights[((o * n + i) * 5 + kh) * 5 + kw] }
+                }
+            }
+        }
+        return w
+    }
+}
+
+/// A transposed convolution 5×5 stride 2 'same' with few outputs (spleeter's last, 32 → 1) as one
+/// GEMM and a col2im: columns = X (pixels × C_in) · W (C_in × 25·C_out) on OpenBLAS (one thread,
+/// `BLASThreading`), then each input pixel's 25 taps are added at output (2i + kh − 1,
+/// 2j + kw − 1) when inside the 2H × 2W output, in a fixed order; then bias, activation and BN as
+/// `DecoderEpilogue` does.
+struct TransposedByGEMM: Epilogue, @unchecked Sendable {
+    let source: UnsafeMutablePointer<Float>
+    let destination: UnsafeMutablePointer<Float>
+    let height: Int
+    let width: Int
+    let inChannels: Int
+    let outChannels: Int
+    /// C_in × 25·C_out, row-major: [i][(kh·5 + kw)·C_out + o].
+    let weights: [Float]
+    let bias: [Float]
+    let affine: ChannelAffine
+    let activation: SpleeterArchitecture.Activation
+    let columns: AlignedBuffer
+
+    init(
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, height: Int, width: Int,
+        layer: UNetWeights.Layer, norm: UNetWeights.Norm, activation: SpleeterArchitecture.Activation
+    ) {
+        self.source = source
+        self.destination = destination
+        self.height = height
+        self.width = width
+        inChannels = layer.inChannels
+        outChannels = layer.outChannels
+        let (n, c) = (layer.inChannels, layer.outChannels)
+        var w = [Float](repeating: 0, count: n * 25 * c)
+        for o in 0..<c {
+            for i in 0..<n {
+                for tap in 0..<25 { w[(i * 25 + tap) * c + o] = layer.weights[(o * n + i) * 25 + tap] }
+            }
+        }
+        weights = w
+        bias = layer.bias
+        affine = ChannelAffine(norm)
+        self.activation = activation
+        columns = AlignedBuffer(byteCount: height * width * 25 * c * MemoryLayout<Float>.size)
+    }
+
+    func run(threads: Int) {
+        _ = BLASThreading.singleThreaded
+        let c = outChannels
+        let taps = 25 * c
+        let cols = columns.pointer.assumingMemoryBound(to: Float.self)
+        weights.withUnsafeBufferPointer { w in
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(height * width), Int32(taps), Int32(inChannels), 1, source,
+                Int32(inChannels), w.baseAddress, Int32(taps), 0, cols, Int32(taps))
+        }
+        let (outHeight, outWidth) = (2 * height, 2 * width)
+        destination.update(repeating: 0, count: outHeight * outWidth * c)
+        for i in 0..<height {
+            for kh in 0..<5 {
+                let r = 2 * i + kh - 1
+                guard r >= 0, r < outHeight else { continue }
+                let row = destination + r * outWidth * c
+                for j in 0..<width {
+                    let tap = cols + ((i * width + j) * 25 + kh * 5) * c
+                    for kw in 0..<5 {
+                        let x = 2 * j + kw - 1
+                        guard x >= 0, x < outWidth else { continue }
+                        for o in 0..<c { row[x * c + o] += tap[kw * c + o] }
                     }
                 }
             }
         }
-        weights = w
+        bias.withUnsafeBufferPointer { bias in
+            affine.scale.withUnsafeBufferPointer { scale in
+                affine.shift.withUnsafeBufferPointer { shift in
+                    for p in 0..<(outHeight * outWidth) {
+                        let v = destination + p * c
+                        for o in 0..<c { v[o] = activation.apply(v[o] + bias[o]) * scale[o] + shift[o] }
+                    }
+                }
+            }
+        }
     }
 }

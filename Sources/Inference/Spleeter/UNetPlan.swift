@@ -19,11 +19,12 @@ import Foundation
 /// the dilated conv pads 3 and 3.
 ///
 /// How it runs: the convolutions are oneDNN primitives. A transposed convolution is computed as
-/// its four output phases (even/odd row × even/odd column), each an ordinary stride-1 3×3
-/// convolution of the input (`TransposedAsPhases`), stacked as one convolution with 4 × C_out
-/// outputs: oneDNN's direct transposed convolution is several times slower on these shapes. A
-/// Swift epilogue then interleaves the phases, adds the bias, applies ReLU and the batch norm,
-/// and writes the result straight into the concatenation buffer beside the copied skip. The
+/// its four output phases (even/odd row × even/odd column), each an ordinary stride-1 convolution
+/// of the input with 2×2, 2×3, 3×2 or 3×3 taps (`TransposedAsPhases`): oneDNN's direct transposed
+/// convolution was several times slower on these shapes. A Swift epilogue then interleaves the
+/// phases, adds the bias, applies ReLU and the batch norm, and writes the result straight into
+/// the concatenation buffer beside the copied skip. The last transposed convolution (one output
+/// channel) is a GEMM instead. The
 /// encoder's batch norm and LeakyReLU are a Swift epilogue too (oneDNN's batch normalization
 /// costs milliseconds per call on these shapes).
 final class UNetPlan: @unchecked Sendable {
@@ -39,6 +40,10 @@ final class UNetPlan: @unchecked Sendable {
         case swift(@Sendable (Int) -> Void)
     }
 
+    /// Transposed convolutions with at least this many outputs run as four phase convolutions
+    /// in oneDNN; narrower ones (the last, 32 → 1) as a GEMM and col2im (`TransposedByGEMM`):
+    /// oneDNN's convolutions with one or four outputs ran at a tenth of their speed.
+    static let phaseConvolutionsFrom = 16
     private let engine: OneDNN.Engine
     private let attributes: dnnl_primitive_attr_t
     private var slots: [Slot] = []
@@ -77,7 +82,8 @@ final class UNetPlan: @unchecked Sendable {
         for (k, (conv, norm)) in weights.encoder.enumerated() {
             let out = try convolution(
                 x, weights: conv.weights, bias: conv.bias, outChannels: conv.outChannels, inChannels: conv.inChannels,
-                kernel: conv.kernel, height: h, width: w, stride: 2, dilation: 0, padBefore: 1, padAfter: 2)
+                kernel: (conv.kernel, conv.kernel), height: h, width: w, stride: 2, dilation: 0, padBefore: (1, 1),
+                padAfter: (2, 2))
             (h, w) = (h / 2, w / 2)
             raw.append(out)
             if k < weights.encoder.count - 1 {
@@ -90,25 +96,36 @@ final class UNetPlan: @unchecked Sendable {
         }
         var y = raw[raw.count - 1]
         for (k, (deconv, norm)) in weights.decoder.enumerated() {
-            let phases = TransposedAsPhases(deconv)
-            let z = try convolution(
-                y, weights: phases.weights, bias: nil, outChannels: phases.outChannels, inChannels: deconv.inChannels, kernel: 3,
-                height: h, width: w, stride: 1, dilation: 0, padBefore: 1, padAfter: 1)
             let skip = k < weights.decoder.count - 1 ? raw[raw.count - 2 - k] : nil
             let skipChannels = skip.map { _ in weights.encoder[weights.encoder.count - 2 - k].conv.outChannels } ?? 0
             let out = try slot(channels: skipChannels + deconv.outChannels, height: 2 * h, width: 2 * w)
-            addEpilogue(
-                DecoderEpilogue(
-                    phases: slots[z].floats, skip: skip.map { slots[$0].floats }, destination: slots[out].floats, height: h,
-                    width: w,
-                    outChannels: deconv.outChannels, skipChannels: skipChannels, bias: deconv.bias, norm: norm,
-                    activation: architecture.decoderActivation))
+            if deconv.outChannels >= Self.phaseConvolutionsFrom {
+                var phaseMaps: [UnsafeMutablePointer<Float>] = []
+                for phase in TransposedAsPhases.separate(deconv) {
+                    let z = try convolution(
+                        y, weights: phase.weights, bias: nil, outChannels: deconv.outChannels, inChannels: deconv.inChannels,
+                        kernel: phase.kernel, height: h, width: w, stride: 1, dilation: 0, padBefore: (1, 1), padAfter: phase.padAfter)
+                    phaseMaps.append(slots[z].floats)
+                }
+                addEpilogue(
+                    DecoderEpilogue(
+                        phases: phaseMaps, pixelStride: deconv.outChannels, skip: skip.map { slots[$0].floats },
+                        destination: slots[out].floats, height: h, width: w, outChannels: deconv.outChannels,
+                        skipChannels: skipChannels, bias: deconv.bias, norm: norm, activation: architecture.decoderActivation))
+            } else {
+                // Only the last transposed convolution (32 → 1) is this narrow, and it has no skip.
+                guard skip == nil else { throw OneDNNError(call: "UNetPlan", status: "a narrow transposed convolution with a skip") }
+                addEpilogue(
+                    TransposedByGEMM(
+                        source: slots[y].floats, destination: slots[out].floats, height: h, width: w, layer: deconv, norm: norm,
+                        activation: architecture.decoderActivation))
+            }
             (h, w) = (h * 2, w * 2)
             y = out
         }
         output = try convolution(
-            y, weights: weights.mask.weights, bias: weights.mask.bias, outChannels: channels, inChannels: 1, kernel: 4, height: h,
-            width: w, stride: 1, dilation: 1, padBefore: 3, padAfter: 3, sigmoid: !architecture.softmaxMasks)
+            y, weights: weights.mask.weights, bias: weights.mask.bias, outChannels: channels, inChannels: 1, kernel: (4, 4),
+            height: h, width: w, stride: 1, dilation: 1, padBefore: (3, 3), padAfter: (3, 3), sigmoid: !architecture.softmaxMasks)
         let pad = AlignedBuffer(byteCount: scratchpadSize)
         var padDescriptor = dnnl_memory_desc_t()
         try OneDNN.check(
@@ -268,23 +285,25 @@ final class UNetPlan: @unchecked Sendable {
     /// Conv2D, channels last, with the given asymmetric padding; `dilation` in oneDNN's convention
     /// (d − 1); bias optional; a sigmoid post-op for the mask.
     private func convolution(
-        _ x: Int, weights: [Float], bias: [Float]?, outChannels: Int, inChannels: Int, kernel: Int, height: Int, width: Int,
-        stride: Int, dilation: Int, padBefore: Int, padAfter: Int, sigmoid: Bool = false
+        _ x: Int, weights: [Float], bias: [Float]?, outChannels: Int, inChannels: Int, kernel: (Int, Int), height: Int,
+        width: Int, stride: Int, dilation: Int, padBefore: (Int, Int), padAfter: (Int, Int), sigmoid: Bool = false
     ) throws(OneDNNError) -> Int {
         let (oh, ow) = (height / stride, width / stride)
+        let (kh, kw) = kernel
         var source = try OneDNN.descriptor([1, inChannels, height, width], dnnl_nhwc)
-        var weightsAny = try OneDNN.descriptor([outChannels, inChannels, kernel, kernel], dnnl_format_tag_any)
+        var weightsAny = try OneDNN.descriptor([outChannels, inChannels, kh, kw], dnnl_format_tag_any)
         var biasDescriptor = try OneDNN.descriptor([outChannels], dnnl_x)
         var destination = try OneDNN.descriptor([1, outChannels, oh, ow], dnnl_nhwc)
         var operation = dnnl_convolution_desc_t()
         let s = Int64(stride)
         let d = Int64(dilation)
-        let (b, a) = (Int64(padBefore), Int64(padAfter))
+        let before = [Int64(padBefore.0), Int64(padBefore.1)]
+        let after = [Int64(padAfter.0), Int64(padAfter.1)]
         let status = withUnsafeMutablePointer(to: &biasDescriptor) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
                 &operation, dnnl_forward_inference, dnnl_convolution_direct, &source, &weightsAny,
                 bias == nil ? nil : biasPointer,
-                &destination, [s, s], [d, d], [b, b], [a, a])
+                &destination, [s, s], [d, d], before, after)
         }
         try OneDNN.check(status, "convolution_forward_desc_init")
         let pd = try withAttributes(sigmoid ? (dnnl_eltwise_logistic, 0) : nil) { attributes throws(OneDNNError) in
@@ -293,7 +312,7 @@ final class UNetPlan: @unchecked Sendable {
         defer { dnnl_primitive_desc_destroy(pd) }
         let input = try ensure(x, Self.query(pd, dnnl_query_src_md))
         let weightSlot = try constant(
-            weights, dims: [outChannels, inChannels, kernel, kernel], tag: dnnl_oihw,
+            weights, dims: [outChannels, inChannels, kh, kw], tag: dnnl_oihw,
             wanted: Self.query(pd, dnnl_query_weights_md))
         let out = try slot(Self.query(pd, dnnl_query_dst_md))
         var arguments = [(DNNL_ARG_SRC, input), (DNNL_ARG_WEIGHTS, weightSlot), (DNNL_ARG_DST, out)]
