@@ -219,7 +219,9 @@ private struct SegmentBuffers {
                             }
                             let buffers = fft.makeBuffers()
                             let start = (firstFrame + t) * hop
-                            for k in 0..<n { buffers.real[k] = signal.pointer[start + k] * window[k] }
+                            window.withUnsafeBufferPointer { w in
+                                for k in 0..<n { buffers.real[k] = signal.pointer[start + k] * w[k] }
+                            }
                             fft.forward(buffers)
                             let complex = buffers.interleavedComplex
                             out.update(from: complex, count: fullBins * 2)
@@ -254,35 +256,43 @@ private struct SegmentBuffers {
             // Channels in turn, frames in parallel into a per-frame buffer, then overlap-add in order
             // (so the sums do not depend on the thread count).
             frameOutputs.withUnsafeMutableBufferPointer { frameBuffer in
-                guard let frameBase = frameBuffer.baseAddress else { return }
-                let frameBuffer = UnsafeSendable(frameBase)
-                let spectra = spectra[c]
-                let estimates = estimates
-                let window = window
-                ParallelFor.run(iterations: frames, threads: threads) { t in
-                    let buffers = inverse.makeBuffers()
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: bins) { denominator in
-                        denominator.initialize(repeating: epsilon)
-                        for i in 0..<instruments {
-                            for f in 0..<bins {
-                                let e = estimates[i * size + (t * bins + f) * 2 + c]
-                                denominator[f] += e * e
+                spectra[c].withUnsafeMutableBufferPointer { spectrum in
+                    estimates.withUnsafeMutableBufferPointer { estimate in
+                        window.withUnsafeBufferPointer { windowBuffer in
+                            guard let frameBase = frameBuffer.baseAddress, let spectrumBase = spectrum.baseAddress,
+                                let estimateBase = estimate.baseAddress, let windowBase = windowBuffer.baseAddress
+                            else { return }
+                            let frameBuffer = UnsafeSendable(frameBase)
+                            let spectra = UnsafeSendable(spectrumBase)
+                            let estimates = UnsafeSendable(estimateBase)
+                            let window = UnsafeSendable(UnsafeMutablePointer(mutating: windowBase))
+                            ParallelFor.run(iterations: frames, threads: threads) { t in
+                                let buffers = inverse.makeBuffers()
+                                withUnsafeTemporaryAllocation(of: Float.self, capacity: bins) { denominator in
+                                    denominator.initialize(repeating: epsilon)
+                                    for i in 0..<instruments {
+                                        let e = estimates.pointer + i * size + t * bins * 2 + c
+                                        for f in 0..<bins { denominator[f] += e[2 * f] * e[2 * f] }
+                                    }
+                                    // The reference sums the estimates' squares with tf.reduce_sum over a
+                                    // stacked axis; the order of a two- to five-term sum changes float32
+                                    // results by an ulp at most.
+                                    let x = spectra.pointer + t * fullBins * 2
+                                    for i in 0..<instruments {
+                                        let complex = buffers.interleavedComplex
+                                        let e = estimates.pointer + i * size + t * bins * 2 + c
+                                        for f in 0..<bins {
+                                            let mask = (e[2 * f] * e[2 * f] + share) / denominator[f]
+                                            complex[2 * f] = x[2 * f] * mask
+                                            complex[2 * f + 1] = x[2 * f + 1] * mask
+                                        }
+                                        for f in (2 * bins)..<(2 * fullBins) { complex[f] = 0 }
+                                        inverse.inverse(buffers)
+                                        let out = frameBuffer.pointer + (t * instruments + i) * n
+                                        for k in 0..<n { out[k] = buffers.real[k] * scale * window.pointer[k] }
+                                    }
+                                }
                             }
-                        }
-                        // The reference sums the estimates' squares with tf.reduce_sum over a stacked axis;
-                        // the order of a two- to five-term sum changes float32 results by an ulp at most.
-                        for i in 0..<instruments {
-                            let complex = buffers.interleavedComplex
-                            for f in 0..<bins {
-                                let e = estimates[i * size + (t * bins + f) * 2 + c]
-                                let mask = (e * e + share) / denominator[f]
-                                complex[2 * f] = spectra[(t * fullBins + f) * 2] * mask
-                                complex[2 * f + 1] = spectra[(t * fullBins + f) * 2 + 1] * mask
-                            }
-                            for f in (2 * bins)..<(2 * fullBins) { complex[f] = 0 }
-                            inverse.inverse(buffers)
-                            let out = frameBuffer.pointer + (t * instruments + i) * n
-                            for k in 0..<n { out[k] = buffers.real[k] * scale * window[k] }
                         }
                     }
                 }
@@ -294,10 +304,12 @@ private struct SegmentBuffers {
                 for i in 0..<instruments {
                     let base = (t * instruments + i) * n
                     outputs[i][c].withUnsafeMutableBufferPointer { out in
-                        let first = max(0, -start)
-                        let last = min(n, out.count - start)
-                        guard first < last else { return }
-                        for k in first..<last { out[start + k] += frameOutputs[base + k] }
+                        frameOutputs.withUnsafeBufferPointer { frame in
+                            let first = max(0, -start)
+                            let last = min(n, out.count - start)
+                            guard first < last else { return }
+                            for k in first..<last { out[start + k] += frame[base + k] }
+                        }
                     }
                 }
             }
