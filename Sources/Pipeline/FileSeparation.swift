@@ -66,7 +66,8 @@ public enum FileSeparation {
             files.append(file)
         }
         return Result(
-            files: files, sampleRate: rate, channels: 2, seconds: Double(channels[0].count) / Double(rate), residualPeak: residual,
+            files: files, sampleRate: rate, channels: 2, seconds: Double(channels[0].count) / Double(rate),
+            residualPeak: residual,
             inputPeak: peak)
     }
 

@@ -20,7 +20,8 @@ public enum IngestReport {
             for w in s.warnings { lines.append("    \(w.path): \(w.reason)") }
         }
         if let a = s.largestAbsorbed {
-            let size = String(format: "%.3g (%.1f dB re the excerpt's peak)", Double(a.residual.peak), a.residual.decibelsBelowPeak)
+            let size = String(
+                format: "%.3g (%.1f dB re the excerpt's peak)", Double(a.residual.peak), a.residual.decibelsBelowPeak)
             lines.append(
                 "  absorbed    \(size): the largest difference between an excerpt and its separator's own stems, "
                     + "added to '\(a.residual.stem)' so that stems add up to the excerpt (\(a.path))")

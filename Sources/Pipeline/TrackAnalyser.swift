@@ -133,7 +133,10 @@ struct TrackAnalyser: Sendable {
         let excerptRow = ExcerptRecord(
             trackId: id, configHash: configHash, policy: excerpt.policy.description, sampleRate: config.sampleRate,
             startSample: excerpt.startSample, sampleCount: excerpt.sampleCount, looped: excerpt.looped, frameCount: frameCount)
-        return (PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags, excerpt: excerptRow, arrays: arrays), absorbed)
+        return (
+            PendingTrack(track: row, source: source, metadata: metadataRows, tags: tags, excerpt: excerptRow, arrays: arrays),
+            absorbed
+        )
     }
 
     private func spectrogramArray(_ s: Spectrogram, kind: String, name: String = "", producer: String = "") throws -> PendingArray

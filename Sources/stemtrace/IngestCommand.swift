@@ -26,7 +26,10 @@ struct IngestCommand: AsyncParsableCommand {
             """)
     var separator: SeparatorChoice = .spleeterBandsplit
 
-    @Option(help: "With --separator spleeter or spleeter+bandsplit: converted spleeter weights (default: the 2-stem model tools/setup fetches).")
+    @Option(
+        help:
+            "With --separator spleeter or spleeter+bandsplit: converted spleeter weights (default: the 2-stem model tools/setup fetches)."
+    )
     var separatorModel: String?
 
     @Option(

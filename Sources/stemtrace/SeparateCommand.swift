@@ -57,7 +57,8 @@ struct SeparateCommand: AsyncParsableCommand {
         let relative = result.inputPeak > 0 ? 20 * log10(Double(result.residualPeak) / Double(result.inputPeak)) : -.infinity
         print(
             String(
-                format: "%.1f s of audio at %d Hz, %d channel(s), separated in %.2f s; max |input − Σ stems| = %.3g (%.1f dB re peak)",
+                format:
+                    "%.1f s of audio at %d Hz, %d channel(s), separated in %.2f s; max |input − Σ stems| = %.3g (%.1f dB re peak)",
                 result.seconds, result.sampleRate, result.channels, elapsed, Double(result.residualPeak), relative))
     }
 }

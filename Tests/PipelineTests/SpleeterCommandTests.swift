@@ -16,7 +16,9 @@ import Testing
     init() throws { root = try Fixtures.temporaryDirectory("spleeter-cli") }
 
     static func deinterleave(_ audio: DecodedAudio) -> [[Float]] {
-        (0..<audio.channelCount).map { c in stride(from: c, to: audio.samples.count, by: audio.channelCount).map { audio.samples[$0] } }
+        (0..<audio.channelCount).map { c in
+            stride(from: c, to: audio.samples.count, by: audio.channelCount).map { audio.samples[$0] }
+        }
     }
 
     /// Acceptance: the golden's `input` as a 44.1 kHz stereo float WAV through `stemtrace separate`
@@ -50,7 +52,8 @@ import Testing
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let store = root.appendingPathComponent("store")
         let r = try BuiltTool.run(
-            ["ingest", corpus.path, "--store", store.path, "--progress", "none"], environment: ["STEMTRACE_SPLEETER_DIR": empty.path])
+            ["ingest", corpus.path, "--store", store.path, "--progress", "none"],
+            environment: ["STEMTRACE_SPLEETER_DIR": empty.path])
         #expect(r.status != 0)
         #expect(r.output.contains("tools/fetch_spleeter") && r.output.contains("--separator builtin"), "\(r.output)")
         #expect(!FileManager.default.fileExists(atPath: store.appendingPathComponent("catalog.sqlite").path), "nothing stored")
@@ -73,14 +76,18 @@ import Testing
         let model = root.appendingPathComponent("random-5stems.safetensors")
         let script = try BuiltTool.run(
             executable: URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", repository.appendingPathComponent("tools/make_spleeter_random.py").path, "--layout", "5stems", "--output", model.path])
+            [
+                "python3", repository.appendingPathComponent("tools/make_spleeter_random.py").path, "--layout", "5stems",
+                "--output", model.path,
+            ])
         #expect(script.status == 0, "\(script.output)")
         let corpus = root.appendingPathComponent("corpus5")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
         try TestAudio.writeTone(corpus.appendingPathComponent("a.wav"), seconds: 3, seed: 9)
         let store = root.appendingPathComponent("store5")
         let r = try BuiltTool.run([
-            "ingest", corpus.path, "--store", store.path, "--separator", "spleeter", "--separator-model", model.path, "--progress",
+            "ingest", corpus.path, "--store", store.path, "--separator", "spleeter", "--separator-model", model.path,
+            "--progress",
             "none",
         ])
         #expect(r.status == 0, "\(r.output)")

@@ -3,9 +3,10 @@ import Core
 import DSP
 import Foundation
 import Inference
-@testable import Separation
 import TestSupport
 import Testing
+
+@testable import Separation
 
 /// The spleeter separators as ingest uses them: the stored excerpt (mono 22 050 Hz) in, stems
 /// that add up to it out.

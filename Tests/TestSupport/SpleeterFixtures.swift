@@ -15,7 +15,8 @@ public enum SpleeterFixtures {
     }
 
     public static func twoStems() throws -> SpleeterModel {
-        SpleeterModel(weights: try SpleeterWeights(contentsOf: try twoStemsURL(), makeCommand: SpleeterWeightsLocation.fetchCommand))
+        SpleeterModel(
+            weights: try SpleeterWeights(contentsOf: try twoStemsURL(), makeCommand: SpleeterWeightsLocation.fetchCommand))
     }
 
     /// Writes a copy of the 2-stem file with only the instruments `keep` (renamed by `rename`),
@@ -36,7 +37,9 @@ public enum SpleeterFixtures {
     public enum FixtureError: Error, CustomStringConvertible {
         case missing(String)
         public var description: String {
-            switch self { case let .missing(m): m }
+            switch self {
+            case let .missing(m): m
+            }
         }
     }
 

@@ -109,7 +109,8 @@ public struct SpleeterArchitecture: Sendable, Equatable {
         case "unet.unet": softmaxMasks = false
         case "unet.softmax_unet": softmaxMasks = true
         case let other:
-            throw .unsupportedParameters(path: path, key: "spleeter.model", found: other, supported: "unet.unet or unet.softmax_unet")
+            throw .unsupportedParameters(
+                path: path, key: "spleeter.model", found: other, supported: "unet.unet or unet.softmax_unet")
         }
         func activation(_ key: String, _ fallback: Activation) throws(SpleeterError) -> Activation {
             guard let text = metadata[key] else { return fallback }

@@ -160,7 +160,8 @@ enum TransposedAsPhases {
             for b in 0..<2 {
                 let (kh, kw) = (a == 0 ? 2 : 3, b == 0 ? 2 : 3)
                 phases.append(
-                    Phase(weights: weights(layer, a: a, b: b, height: kh, width: kw), kernel: (kh, kw), padAfter: (kh - 2, kw - 2)))
+                    Phase(
+                        weights: weights(layer, a: a, b: b, height: kh, width: kw), kernel: (kh, kw), padAfter: (kh - 2, kw - 2)))
             }
         }
         return phases
@@ -178,7 +179,9 @@ enum TransposedAsPhases {
                 let kw = b + 3 - 2 * tw
                 guard (0..<5).contains(kw) else { continue }
                 for o in 0..<c {
-                    for i in 0..<n { w[((o * n + i) * height + th) * width + tw] = layer.weights[((o * n + i) * 5 + kh) * 5 + kw] }
+                    for i in 0..<n {
+                        w[((o * n + i) * height + th) * width + tw] = layer.weights[((o * n + i) * 5 + kh) * 5 + kw]
+                    }
                 }
             }
         }
@@ -190,7 +193,8 @@ enum TransposedAsPhases {
 /// GEMM and a col2im: columns = X (pixels × C_in) · W (C_in × 25·C_out) on OpenBLAS (one thread,
 /// `BLASThreading`), then each input pixel's 25 taps are added at output (2i + kh − 1,
 /// 2j + kw − 1) when inside the 2H × 2W output, in a fixed order; then bias, activation and BN as
-/// `DecoderEpilogue` does.
+/// `DecoderEpilogue` does. One output channel, stored space-to-depth (H × W × 4, channel
+/// 2·(row parity) + column parity): the layout the mask layer reads (`MaskAsPhases`).
 struct TransposedByGEMM: Epilogue, @unchecked Sendable {
     let source: UnsafeMutablePointer<Float>
     let destination: UnsafeMutablePointer<Float>
@@ -231,7 +235,7 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
 
     func run(threads: Int) {
         _ = BLASThreading.singleThreaded
-        let c = outChannels
+        let c = outChannels  // 1 (checked by the plan)
         let taps = 25 * c
         let cols = columns.pointer.assumingMemoryBound(to: Float.self)
         weights.withUnsafeBufferPointer { w in
@@ -245,13 +249,14 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
             for kh in 0..<5 {
                 let r = 2 * i + kh - 1
                 guard r >= 0, r < outHeight else { continue }
-                let row = destination + r * outWidth * c
+                // Output (r, x) lives at ((r/2)·W + x/2)·4 + 2·(r mod 2) + x mod 2.
+                let row = destination + (r >> 1) * width * 4 + (r & 1) * 2
                 for j in 0..<width {
-                    let tap = cols + ((i * width + j) * 25 + kh * 5) * c
+                    let tap = cols + ((i * width + j) * 25 + kh * 5)
                     for kw in 0..<5 {
                         let x = 2 * j + kw - 1
                         guard x >= 0, x < outWidth else { continue }
-                        for o in 0..<c { row[x * c + o] += tap[kw * c + o] }
+                        row[(x >> 1) * 4 + (x & 1)] += tap[kw]
                     }
                 }
             }
@@ -262,6 +267,54 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
                     for p in 0..<(outHeight * outWidth) {
                         let v = destination + p * c
                         for o in 0..<c { v[o] = activation.apply(v[o] + bias[o]) * scale[o] + shift[o] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The mask layer — Conv2D 4×4, dilation 2, 'same' (3 before, 3 after), one input channel, one
+/// output per audio channel — as a plain 5×5 convolution of the space-to-depth input. With
+/// Y[R][X][2p + q] = y[2R + p][2X + q] and the output stored the same way, output phase (a, b)
+/// reads only input phase (1 − a, 1 − b): output row 2R + a takes rows 2R + a + 2t − 3 =
+/// 2(R + t + a − 2) + (1 − a), t ∈ 0…3, i.e. kernel row t + a of a 5-row kernel centred on R (pad 2);
+/// columns alike. So the 4 → 4·C convolution holds each weight once and zeros elsewhere: six
+/// times the multiply-adds of the dilated form, which oneDNN still runs several times faster
+/// than a one-input, two-output convolution.
+enum MaskAsPhases {
+    /// OIHW, (4·C) × 4 × 5 × 5; output channel (2a + b)·C + o, input channel 2(1 − a) + (1 − b).
+    static func weights(_ mask: UNetWeights.Layer) -> [Float] {
+        let c = mask.outChannels
+        var w = [Float](repeating: 0, count: 4 * c * 4 * 25)
+        for a in 0..<2 {
+            for b in 0..<2 {
+                let input = 2 * (1 - a) + (1 - b)
+                for o in 0..<c {
+                    let output = (2 * a + b) * c + o
+                    for t in 0..<4 {
+                        for u in 0..<4 { w[((output * 4 + input) * 5 + t + a) * 5 + u + b] = mask.weights[(o * 4 + t) * 4 + u] }
+                    }
+                }
+            }
+        }
+        return w
+    }
+
+    static func bias(_ mask: UNetWeights.Layer) -> [Float] { (0..<4).flatMap { _ in mask.bias } }
+
+    /// Z (H/2 × W/2 × 4·C, phases) → out (H × W × C).
+    static func depthToSpace(
+        _ z: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, height: Int, width: Int, channels c: Int
+    ) {
+        let (rows, columns) = (height / 2, width / 2)
+        for r in 0..<rows {
+            for a in 0..<2 {
+                let line = out + (2 * r + a) * width * c
+                for x in 0..<columns {
+                    let source = z + ((r * columns + x) * 4 + 2 * a) * c
+                    for b in 0..<2 {
+                        for o in 0..<c { line[(2 * x + b) * c + o] = source[b * c + o] }
                     }
                 }
             }

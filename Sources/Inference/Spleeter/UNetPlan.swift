@@ -24,7 +24,8 @@ import Foundation
 /// convolution was several times slower on these shapes. A Swift epilogue then interleaves the
 /// phases, adds the bias, applies ReLU and the batch norm, and writes the result straight into
 /// the concatenation buffer beside the copied skip. The last transposed convolution (one output
-/// channel) is a GEMM instead. The
+/// channel) is a GEMM instead, and the mask layer (one input channel, dilated) a convolution of
+/// the space-to-depth input (`MaskAsPhases`). The
 /// encoder's batch norm and LeakyReLU are a Swift epilogue too (oneDNN's batch normalization
 /// costs milliseconds per call on these shapes).
 final class UNetPlan: @unchecked Sendable {
@@ -98,13 +99,15 @@ final class UNetPlan: @unchecked Sendable {
         for (k, (deconv, norm)) in weights.decoder.enumerated() {
             let skip = k < weights.decoder.count - 1 ? raw[raw.count - 2 - k] : nil
             let skipChannels = skip.map { _ in weights.encoder[weights.encoder.count - 2 - k].conv.outChannels } ?? 0
-            let out = try slot(channels: skipChannels + deconv.outChannels, height: 2 * h, width: 2 * w)
+            let out: Int
             if deconv.outChannels >= Self.phaseConvolutionsFrom {
+                out = try slot(channels: skipChannels + deconv.outChannels, height: 2 * h, width: 2 * w)
                 var phaseMaps: [UnsafeMutablePointer<Float>] = []
                 for phase in TransposedAsPhases.separate(deconv) {
                     let z = try convolution(
                         y, weights: phase.weights, bias: nil, outChannels: deconv.outChannels, inChannels: deconv.inChannels,
-                        kernel: phase.kernel, height: h, width: w, stride: 1, dilation: 0, padBefore: (1, 1), padAfter: phase.padAfter)
+                        kernel: phase.kernel, height: h, width: w, stride: 1, dilation: 0, padBefore: (1, 1),
+                        padAfter: phase.padAfter)
                     phaseMaps.append(slots[z].floats)
                 }
                 addEpilogue(
@@ -113,8 +116,12 @@ final class UNetPlan: @unchecked Sendable {
                         destination: slots[out].floats, height: h, width: w, outChannels: deconv.outChannels,
                         skipChannels: skipChannels, bias: deconv.bias, norm: norm, activation: architecture.decoderActivation))
             } else {
-                // Only the last transposed convolution (32 → 1) is this narrow, and it has no skip.
-                guard skip == nil else { throw OneDNNError(call: "UNetPlan", status: "a narrow transposed convolution with a skip") }
+                // Only the last transposed convolution (32 → 1) is this narrow: no skip, one output
+                // channel, written space-to-depth for the mask layer (`MaskAsPhases`).
+                guard skip == nil, deconv.outChannels == 1 else {
+                    throw OneDNNError(call: "UNetPlan", status: "a narrow transposed convolution that is not the last")
+                }
+                out = try slot(channels: 4, height: h, width: w)
                 addEpilogue(
                     TransposedByGEMM(
                         source: slots[y].floats, destination: slots[out].floats, height: h, width: w, layer: deconv, norm: norm,
@@ -124,8 +131,9 @@ final class UNetPlan: @unchecked Sendable {
             y = out
         }
         output = try convolution(
-            y, weights: weights.mask.weights, bias: weights.mask.bias, outChannels: channels, inChannels: 1, kernel: (4, 4),
-            height: h, width: w, stride: 1, dilation: 1, padBefore: (3, 3), padAfter: (3, 3), sigmoid: !architecture.softmaxMasks)
+            y, weights: MaskAsPhases.weights(weights.mask), bias: MaskAsPhases.bias(weights.mask), outChannels: 4 * channels,
+            inChannels: 4, kernel: (5, 5), height: h / 2, width: w / 2, stride: 1, dilation: 0, padBefore: (2, 2),
+            padAfter: (2, 2), sigmoid: !architecture.softmaxMasks)
         let pad = AlignedBuffer(byteCount: scratchpadSize)
         var padDescriptor = dnnl_memory_desc_t()
         try OneDNN.check(
@@ -171,7 +179,7 @@ final class UNetPlan: @unchecked Sendable {
                 body(threads)
             }
         }
-        UnsafeMutableRawPointer(destination).copyMemory(from: slots[output].storage.pointer, byteCount: count * 4)
+        MaskAsPhases.depthToSpace(slots[output].floats, into: destination, height: frames, width: bins, channels: 2)
     }
 
     // MARK: building blocks
