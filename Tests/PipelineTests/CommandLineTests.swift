@@ -43,7 +43,9 @@ import Testing
     }
 
     @Test func ingestInfoExportAndVerifyWorkTogether() throws {
-        let ingest = try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--progress", "none"])
+        let ingest = try BuiltTool.run([
+            "ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--progress", "none",
+        ])
         #expect(ingest.status == 0, "\(ingest.output)")
         #expect(ingest.output.contains("stored      2"))
 
@@ -89,7 +91,9 @@ import Testing
     }
 
     @Test func mergeCopiesAStoreAndNamesASourceThatIsNotOne() throws {
-        #expect(try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--progress", "none"]).status == 0)
+        #expect(
+            try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--progress", "none"])
+                .status == 0)
         let merged = root.appendingPathComponent("merged")
         let merge = try BuiltTool.run(["merge", "--store", merged.path, store.path, "--progress", "none"])
         #expect(merge.status == 0, "\(merge.output)")

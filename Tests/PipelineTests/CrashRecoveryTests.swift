@@ -55,7 +55,8 @@ import Testing
         #expect(verify.status == 0, "verify after kill: \(verify.output)")
 
         let rerun = try BuiltTool.run([
-            "ingest", corpus.path, "--store", storeURL.path, "--separator", "builtin", "--progress", "none", "--stem-spectrograms",
+            "ingest", corpus.path, "--store", storeURL.path, "--separator", "builtin", "--progress", "none",
+            "--stem-spectrograms",
         ])
         #expect(rerun.status == 0, "rerun: \(rerun.output)")
         let final = try StoreInfo.gather(store)

@@ -38,7 +38,10 @@ import Testing
     func build(_ store: URL, workers: Int, threads: Int, batch: Int, partition: String? = nil) async throws {
         let part = partition.map { ["--partition", $0] } ?? []
         try await run(
-            ["ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--workers", String(workers), "--stem-spectrograms"] + part,
+            [
+                "ingest", corpus.path, "--store", store.path, "--separator", "builtin", "--workers", String(workers),
+                "--stem-spectrograms",
+            ] + part,
             threads: threads)
         try await run(
             ["infer", "--store", store.path, "--model", rfresnet.path, "--batch-size", String(batch)] + part, threads: threads)

@@ -110,7 +110,9 @@ import Testing
         #expect(bad.output.contains("'3/3'") && bad.output.contains("0 ≤ k < 3"), "\(bad.output)")
         #expect(!FileManager.default.fileExists(atPath: store.path), "nothing is created for a rejected option")
 
-        let good = try BuiltTool.run(["ingest", corpus.path, "--store", store.path, "--partition", "1/2", "--separator", "builtin", "--progress", "none"])
+        let good = try BuiltTool.run([
+            "ingest", corpus.path, "--store", store.path, "--partition", "1/2", "--separator", "builtin", "--progress", "none",
+        ])
         #expect(good.status == 2, "notes.mp3 fails: \(good.output)")
         let stored = try Store.open(at: store).catalog.read { db in try TrackRecord.fetchAll(db) }
         #expect(good.output.contains("partition 1/2") && good.output.contains("other partition "), "\(good.output)")
