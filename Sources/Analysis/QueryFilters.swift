@@ -73,8 +73,13 @@ public struct QueryFilters: Sendable, Equatable {
             sql += " AND c.composition = ?"
             arguments.append(composition)
         }
-        let configs = try ExplanationConfigRecord.fetchAll(
+        var configs = try ExplanationConfigRecord.fetchAll(
             db, sql: sql + " ORDER BY c.created_at", arguments: StatementArguments(arguments))
+        // A separator's exact name (`spleeter`) selects it even when another name starts the same
+        // way (`spleeter+bandsplit`); anything else is an id prefix.
+        if let separator, case let named = configs.filter({ $0.separatorId.hasPrefix(separator + "@") }), !named.isEmpty {
+            configs = named
+        }
         guard !configs.isEmpty else {
             let targets = try String.fetchAll(
                 db,

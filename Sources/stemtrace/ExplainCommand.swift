@@ -49,7 +49,8 @@ struct ExplainRunCommand: AsyncParsableCommand {
     @Option(help: "Targets to explain: midlevel, emotion or all.")
     var target: ExplainSettings.TargetSelection = .all
 
-    @Option(help: "Separator id or name prefix whose stems are the sources (default: the store's only separator).")
+    @Option(
+        help: "Separator whose stems are the sources: its name (spleeter+bandsplit, spleeter, bandsplit) or an id prefix (default: the store's only separator).")
     var separator: String?
 
     @Option(

@@ -137,5 +137,25 @@ import Testing
             try String.fetchAll(db, sql: "SELECT DISTINCT producer FROM arrays WHERE kind = 'stem'")
         }
         #expect(producers.count == 1 && producers[0].hasPrefix("spleeter+bandsplit@1#"), "\(producers)")
+
+        // spleeter's own stems beside them: `--separator spleeter` names that separator exactly,
+        // although `spleeter+bandsplit` starts the same way.
+        let again = try BuiltTool.run([
+            "ingest", corpus.path, "--store", store.path, "--separator", "spleeter", "--progress", "none",
+        ])
+        #expect(again.status == 0, "\(again.output)")
+        let second = try BuiltTool.run([
+            "explain", "--store", store.path, "--model", head.path, "--separator", "spleeter", "--progress", "none",
+        ])
+        #expect(second.status == 0, "\(second.output)")
+        let spleeterSources = try opened.catalog.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT w.source FROM explanation_weights w JOIN explanations e ON e.id = w.explanation_id
+                    JOIN explanation_configs c ON c.id = e.config_id WHERE c.separator_id LIKE 'spleeter@%' ORDER BY w.source
+                    """)
+        }
+        #expect(spleeterSources == ["accompaniment", "vocals"])
     }
 }

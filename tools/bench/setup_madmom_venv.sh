@@ -38,17 +38,9 @@ if [ ! -x "$PY39" ]; then
 fi
 [ -n "$PY39" ] && [ -x "$PY39" ] || skip "no Python 3.9 interpreter; set STEMTRACE_BENCH_PYTHON"
 
-# A half-made venv (interpreter not runnable) is recreated; only a directory
-# that really is a venv (has pyvenv.cfg) is ever deleted.
-STEP="creating the virtualenv at $VENV"
-if [ -d "$VENV" ] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
-  [ -f "$VENV/pyvenv.cfg" ] || skip "$VENV exists and is not a virtualenv"
-  rm -rf "$VENV"
-fi
-if [ ! -d "$VENV" ]; then
-  mkdir -p "$(dirname "$VENV")"
-  "$PY39" -m venv "$VENV" >&2
-fi
+# shellcheck source=tools/bench/venv_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv_lib.sh"
+ensure_venv "$VENV" "$PY39"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 
 STEP="installing the pinned build dependencies"

@@ -54,17 +54,9 @@ fi
 "$PY" -c 'import sys; assert (3, 9) <= sys.version_info[:2] <= (3, 11)' >/dev/null 2>&1 \
   || skip "$PY is not Python 3.9-3.11 (tensorflow 2.12 supports 3.8-3.11)"
 
-# A half-made venv (interpreter not runnable) is recreated; only a directory
-# that really is a venv (has pyvenv.cfg) is ever deleted.
-STEP="creating the virtualenv at $VENV"
-if [ -d "$VENV" ] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
-  [ -f "$VENV/pyvenv.cfg" ] || skip "$VENV exists and is not a virtualenv"
-  rm -rf "$VENV"
-fi
-if [ ! -d "$VENV" ]; then
-  mkdir -p "$(dirname "$VENV")"
-  "$PY" -m venv "$VENV" >&2
-fi
+# shellcheck source=tools/bench/venv_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv_lib.sh"
+ensure_venv "$VENV" "$PY"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 
 STEP="installing tensorflow-cpu 2.12.1 and the runtime dependencies"

@@ -38,17 +38,9 @@ fi
 "$PY" -c 'import sys; assert sys.version_info >= (3, 9)' >/dev/null 2>&1 \
   || skip "$PY is older than Python 3.9"
 
-# A half-made venv (interpreter not runnable) is recreated; only a directory
-# that really is a venv (has pyvenv.cfg) is ever deleted.
-STEP="creating the virtualenv at $VENV"
-if [ -d "$VENV" ] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
-  [ -f "$VENV/pyvenv.cfg" ] || skip "$VENV exists and is not a virtualenv"
-  rm -rf "$VENV"
-fi
-if [ ! -d "$VENV" ]; then
-  mkdir -p "$(dirname "$VENV")"
-  "$PY" -m venv "$VENV" >&2
-fi
+# shellcheck source=tools/bench/venv_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv_lib.sh"
+ensure_venv "$VENV" "$PY"
 
 STEP="installing torch numpy safetensors from PyPI"
 "$VENV/bin/python" -m pip --disable-pip-version-check install torch numpy safetensors >&2

@@ -25,9 +25,8 @@ import Foundation
 /// phases, adds the bias, applies ReLU and the batch norm, and writes the result straight into
 /// the concatenation buffer beside the copied skip. The last transposed convolution (one output
 /// channel) is a GEMM instead, and the mask layer (one input channel, dilated) a convolution of
-/// the space-to-depth input (`MaskAsPhases`). The
-/// encoder's batch norm and LeakyReLU are a Swift epilogue too (oneDNN's batch normalization
-/// costs milliseconds per call on these shapes).
+/// the space-to-depth input (`MaskAsPhases`). The encoder's batch norm and activation are a
+/// Swift epilogue too: one pass that reads the raw conv output, which the skip keeps anyway.
 final class UNetPlan: @unchecked Sendable {
     private struct Slot {
         var descriptor: dnnl_memory_desc_t
