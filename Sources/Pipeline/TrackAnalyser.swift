@@ -118,6 +118,16 @@ struct TrackAnalyser: Sendable {
                 SeparationInput(
                     mix: mix, sampleRate: config.sampleRate, sourcePath: track.path, trackId: id, excerpt: excerpt))
             absorbed = stems.absorbed
+            // Two or more stems that all equal the excerpt: a model that did not load, not a result.
+            if stems.names.count >= 2, mix.contains(where: { $0 != 0 }),
+                stems.signals.allSatisfy({ StemChecks.isCopy($0, of: mix) })
+            {
+                throw SeparationError.invalidStems(
+                    path: track.path,
+                    reason:
+                        "every stem (\(stems.names.joined(separator: ", "))) equals the excerpt within 1e-6 of its peak: the separator did not separate (model not loaded?)"
+                )
+            }
             for (name, signal) in zip(stems.names, stems.signals) {
                 arrays.append(
                     PendingArray(

@@ -50,7 +50,9 @@ struct ExplainRunCommand: AsyncParsableCommand {
     var target: ExplainSettings.TargetSelection = .all
 
     @Option(
-        help: "Separator whose stems are the sources: its name (spleeter+bandsplit, spleeter, bandsplit) or an id prefix (default: the store's only separator).")
+        help:
+            "Separator whose stems are the sources: its name (spleeter+bandsplit, spleeter, bandsplit) or an id prefix (default: the store's only separator)."
+    )
     var separator: String?
 
     @Option(

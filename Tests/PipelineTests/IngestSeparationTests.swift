@@ -84,11 +84,15 @@ import Testing
 
     @Test func failingExternalToolFailsOnlyItsTrackAndStoresNothingForIt() async throws {
         let script = root.appendingPathComponent("fake-separator.sh")
+        // The short track's "other" is silence, its "vocals" the excerpt itself.
+        let silence = root.appendingPathComponent("silence.wav")
+        try AudioWriter.write(
+            [Float](repeating: 0, count: 9 * 22_050), channels: 1, sampleRate: 22_050, format: .wavFloat, to: silence.path)
         try """
         #!/bin/bash
         # The input is named by track id, so the long track is told apart by its size (40 s vs 9 s).
         if [ "$(stat -c %s "$1")" -gt 2000000 ]; then echo "model crashed on $1" >&2; exit 3; fi
-        cp "$1" "$2/vocals.wav" && cp "$1" "$2/other.wav"
+        cp "$1" "$2/vocals.wav" && cp "\(silence.path)" "$2/other.wav"
         """.write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let tool = try CommandSeparator(
@@ -105,8 +109,25 @@ import Testing
         let stems = try store.catalog.arrays(kind: "stem")
         #expect(Set(stems.map(\.name)) == ["vocals", "other"])
         let mix = try store.read(try #require(try store.catalog.arrays(kind: "mix").first)).floats()
-        #expect(
-            try store.read(stems[0]) == Tensor(floats: mix, shape: [mix.count]), "the tool's stem is the excerpt it was given")
+        let vocals = try #require(stems.first { $0.name == "vocals" })
+        #expect(try store.read(vocals) == Tensor(floats: mix, shape: [mix.count]), "the tool's stem is the excerpt it was given")
+    }
+
+    /// A separator whose stems all come out as the excerpt (a model that did not load) fails the
+    /// track, naming the reason; nothing of it is stored.
+    @Test func stemsThatAreAllCopiesOfTheExcerptAreAnError() async throws {
+        let script = root.appendingPathComponent("copying-separator.sh")
+        try """
+        #!/bin/bash
+        cp "$1" "$2/vocals.wav" && cp "$1" "$2/other.wav"
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let tool = try CommandSeparator(
+            template: "\(script.path) {input} {output_dir}", stems: ["vocals": "vocals.wav", "other": "other.wav"])
+        let summary = try await ingest(tool)
+        #expect(summary.counts.succeeded == 0 && summary.counts.failed == 2)
+        #expect(summary.failures.allSatisfy { $0.reason.contains("equals the excerpt") }, "\(summary.failures)")
+        #expect(try StoreInfo.gather(try Store.open(at: storeURL)).tracks == 0)
     }
 
     @Test func importedStemsFromTrackFoldersAreStoredAndOnlyMixturesBecomeTracks() async throws {
