@@ -15,6 +15,8 @@ public struct QueryFilters: Sendable, Equatable {
     public var composition: String?
     /// Track id prefixes; empty means every track.
     public var tracks: [String] = []
+    /// Bootstrap intervals and permutation tests of the per-genre figures.
+    public var uncertainty = UncertaintySettings()
 
     public init() {}
 

@@ -96,3 +96,20 @@ public struct QueryTable: Sendable, Equatable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+extension QueryTable {
+    /// The columns every per-genre table adds (issue 16), named for scripts (pandas reads them
+    /// from CSV and JSON as they are): the genre's and the rest's bootstrap intervals, and the
+    /// difference's permutation p-value and Benjamini–Hochberg q-value.
+    public static let uncertaintyColumns = [
+        "genre_ci_low", "genre_ci_high", "rest_ci_low", "rest_ci_high", "difference_p", "difference_q",
+    ]
+
+    static func uncertaintyCells(genre: Interval?, rest: Interval?, p: Double?, q: Double?) -> [Value] {
+        [
+            genre.map { .number($0.low) } ?? .missing, genre.map { .number($0.high) } ?? .missing,
+            rest.map { .number($0.low) } ?? .missing, rest.map { .number($0.high) } ?? .missing,
+            p.map { .probability($0) } ?? .missing, q.map { .probability($0) } ?? .missing,
+        ]
+    }
+}

@@ -111,13 +111,75 @@ import Testing
             ])
     }
 
+    /// Intervals and tests of `query effects`, against values computed here independently: with
+    /// two tracks per group, 1000 resamples reach both single values, so the 95 % interval is
+    /// [min, max]; the exact test enumerates the 6 splits of 4 tracks; q is Benjamini–Hochberg
+    /// over the two concepts.
+    @Test func effectsCarryIntervalsPermutationPValuesAndQValues() throws {
+        let filters = Self.filters { $0.model = "modelA" }
+        let (_, rows, assignment) = try read { try EffectsQuery.rows($0, filters: filters, genre: "hiphop", target: "valence") }
+        let members = try assignment.require("hiphop")
+        var p: [String: Double] = [:]
+        for row in rows {
+            let values: [(track: String, value: Double)] = try read { db in
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT track_id, relative_effect FROM effects WHERE model_id = 'modelA' AND output = 'valence' AND concept = ?",
+                    arguments: [row.concept]
+                ).map { (track: $0["track_id"] as String, value: $0["relative_effect"] as Double) }
+            }
+            let genre: [Double] = values.filter { members.contains($0.track) }.map(\.value)
+            let rest: [Double] = values.filter { !members.contains($0.track) }.map(\.value)
+            #expect(genre.count == 2 && rest.count == 2, "one excerpt per track in this store")
+            #expect(row.genreInterval == Interval(low: genre.min() ?? 0, high: genre.max() ?? 0))
+            #expect(row.restInterval == Interval(low: rest.min() ?? 0, high: rest.max() ?? 0))
+            let all = genre + rest
+            let genreSum: Double = genre.reduce(0, +)
+            let restSum: Double = rest.reduce(0, +)
+            let observed: Double = abs(genreSum / 2 - restSum / 2)
+            let total: Double = genreSum + restSum
+            var hits = 0
+            var splits = 0
+            for i in 0..<4 {
+                for j in (i + 1)..<4 {
+                    let a: Double = all[i] + all[j]
+                    if abs(a / 2 - (total - a) / 2) >= observed - 1e-12 { hits += 1 }
+                    splits += 1
+                }
+            }
+            #expect(splits == 6 && row.pValue == Double(hits) / 6, "\(row.concept)")
+            p[row.concept] = Double(hits) / 6
+        }
+        let (p1, p2) = (try #require(p["c1"]), try #require(p["c2"]))
+        let (small, large) = (min(p1, p2), max(p1, p2))
+        let q = rows.map { $0.qValue }
+        let expected = p1 <= p2 ? [min(2 * small, large), large] : [large, min(2 * small, large)]
+        #expect(rows.map(\.concept) == ["c1", "c2"])
+        #expect(q == expected.map { Optional($0) })
+        // Off: no intervals, no tests; the point values do not change.
+        let off = try read {
+            try EffectsQuery.rows(
+                $0,
+                filters: Self.filters {
+                    $0.model = "modelA"
+                    $0.uncertainty = UncertaintySettings(resamples: 0, permutations: 0)
+                },
+                genre: "hiphop", target: "valence")
+        }
+        #expect(off.rows.allSatisfy { $0.genreInterval == nil && $0.pValue == nil && $0.qValue == nil })
+        #expect(off.rows.map(\.genreMean) == rows.map(\.genreMean) && off.rows.map(\.restMean) == rows.map(\.restMean))
+    }
+
     @Test func tablesRenderAsTextCsvAndJson() throws {
         let table = try read {
             try EffectsQuery.run($0, filters: Self.filters { $0.model = "modelA" }, genre: "hiphop", target: "valence")
         }
         #expect(table.render(.table).contains("c1"))
         let csv = table.render(.csv).split(separator: "\n")
-        #expect(csv.first == "concept,hiphop,tracks,other genres,tracks,difference" && csv.count == 3)
+        #expect(
+            csv.first == "concept,hiphop,tracks,other genres,tracks,difference,"
+                + "genre_ci_low,genre_ci_high,rest_ci_low,rest_ci_high,difference_p,difference_q" && csv.count == 3)
         let json = try JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [String: Any]
         #expect((json?["rows"] as? [[String: Any]])?.first?["concept"] as? String == "c1")
     }

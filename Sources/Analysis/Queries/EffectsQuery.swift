@@ -3,7 +3,9 @@ import Store
 
 /// `stemtrace query effects --genre G --target valence`: the mean relative effect of each
 /// mid-level concept on an emotion output over the tracks of a genre, next to the mean over all
-/// other tracks (the paper's Figure 4). Excerpts of one track are averaged first.
+/// other tracks (the paper's Figure 4). Excerpts of one track are averaged first. Each mean has a
+/// bootstrap interval over tracks, and the difference a permutation p-value and a
+/// Benjamini–Hochberg q-value over the table's concepts (`UncertaintySettings`).
 public enum EffectsQuery {
     public struct Row: Sendable, Equatable {
         public var concept: String
@@ -11,6 +13,12 @@ public enum EffectsQuery {
         public var genreTracks: Int
         public var restMean: Double?
         public var restTracks: Int
+        public var genreInterval: Interval?
+        public var restInterval: Interval?
+        /// Two-sided permutation p-value of genre mean − rest mean.
+        public var pValue: Double?
+        /// Benjamini–Hochberg over this table's concepts.
+        public var qValue: Double?
     }
 
     public static func rows(_ db: Database, filters: QueryFilters, genre: String, target: String) throws -> (
@@ -27,15 +35,22 @@ public enum EffectsQuery {
         for e in effects where filters.includes(track: e.trackId) {
             perTrack[e.concept, default: [:]][e.trackId, default: []].append(e.relativeEffect)
         }
-        let rows = perTrack.keys.sorted().map { concept -> Row in
-            let tracks = (perTrack[concept] ?? [:]).mapValues { $0.reduce(0, +) / Double($0.count) }
+        let u = filters.uncertainty
+        var rows = perTrack.keys.sorted().map { concept -> Row in
+            // Tracks in id order, so that resamples do not depend on dictionary order.
+            let tracks = (perTrack[concept] ?? [:]).mapValues { $0.reduce(0, +) / Double($0.count) }.sorted { $0.key < $1.key }
             let inGenre = tracks.filter { members.contains($0.key) }.map(\.value)
             let rest = tracks.filter { !members.contains($0.key) }.map(\.value)
+            let stream = "effects/\(target)/\(genre)/\(concept)"
             return Row(
                 concept: concept, genreMean: inGenre.isEmpty ? nil : inGenre.reduce(0, +) / Double(inGenre.count),
                 genreTracks: inGenre.count,
-                restMean: rest.isEmpty ? nil : rest.reduce(0, +) / Double(rest.count), restTracks: rest.count)
+                restMean: rest.isEmpty ? nil : rest.reduce(0, +) / Double(rest.count), restTracks: rest.count,
+                genreInterval: u.interval(inGenre, stream: stream + "/genre"),
+                restInterval: u.interval(rest, stream: stream + "/rest"),
+                pValue: u.pValue(inGenre, rest, stream: stream + "/difference"))
         }
+        for (i, q) in BenjaminiHochberg.qValues(rows.map(\.pValue)).enumerated() { rows[i].qValue = q }
         return (model, rows, assignment)
     }
 
@@ -43,15 +58,15 @@ public enum EffectsQuery {
         let (model, rows, assignment) = try rows(db, filters: filters, genre: genre, target: target)
         return QueryTable(
             title: "mean relative effect on \(target): \(genre) vs all other tracks (model \(model.prefix(12)))",
-            columns: ["concept", "\(genre)", "tracks", "other genres", "tracks", "difference"],
+            columns: ["concept", "\(genre)", "tracks", "other genres", "tracks", "difference"] + QueryTable.uncertaintyColumns,
             rows: rows.map { r in
                 [
                     .text(r.concept), r.genreMean.map(QueryTable.Value.number) ?? .missing, .integer(r.genreTracks),
                     r.restMean.map(QueryTable.Value.number) ?? .missing, .integer(r.restTracks),
                     (r.genreMean.flatMap { g in r.restMean.map { g - $0 } }).map(QueryTable.Value.number) ?? .missing,
-                ]
+                ] + QueryTable.uncertaintyCells(genre: r.genreInterval, rest: r.restInterval, p: r.pValue, q: r.qValue)
             },
-            notes: ["genres from \(assignment.resolvedSource) tags"])
+            notes: ["genres from \(assignment.resolvedSource) tags", filters.uncertainty.note])
     }
 
     struct Row_: FetchableRecord, Decodable {
