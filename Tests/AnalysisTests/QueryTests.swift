@@ -59,6 +59,26 @@ import Testing
         #expect(vocals.topShare == 0.5 && drums.topShare == 0.5)
         #expect(drums.topFidelity?.median == 0.9 && vocals.topFidelity?.median == 0.5)
         #expect(r.fidelity?.median == 0.7)
+        // Intervals over hip-hop's two tracks (one explanation each): 1000 resamples reach both
+        // single values, so each interval is [min, max] of the two tracks' figures; one track's
+        // top source is vocals, the other's drums, so both top shares span [0, 1].
+        let perTrack = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.track_id, w.source, SUM(w.weight) AS weight FROM explanation_weights w
+                    JOIN explanations e ON e.id = w.explanation_id WHERE e.config_id = ? AND e.target = 'rhythm_stability'
+                    AND e.track_id IN ('t1', 't2') GROUP BY e.track_id, w.source
+                    """, arguments: [r.config.id]
+            ).map { (source: $0["source"] as String, weight: $0["weight"] as Double) }
+        }
+        for row in [vocals, drums] {
+            let values = perTrack.filter { $0.source == row.source }.map(\.weight)
+            let expected = Interval(low: values.count == 2 ? values.min() ?? 0 : 0, high: values.max() ?? 0)
+            #expect(row.weightInterval == expected, "\(row.source): \(values)")
+            #expect(row.topShareInterval == Interval(low: 0, high: 1))
+            #expect(row.pValue.map { $0 > 0 && $0 <= 1 } == true && (row.qValue ?? 0) >= (row.pValue ?? 1))
+        }
         // Two configs explain rhythm_stability: without a filter the query refuses to guess.
         #expect(throws: AnalysisError.self) {
             try read { try SourcesQuery.result($0, filters: QueryFilters(), genre: "hiphop", feature: "rhythm_stability") }
