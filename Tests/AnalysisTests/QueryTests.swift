@@ -104,6 +104,39 @@ import Testing
         #expect(r.bins.map(\.tracks) == [2, 2] && r.bins.map(\.genreTracks) == [1, 1])
         let means = Dictionary(uniqueKeysWithValues: r.meanError.map { ($0.genre, $0.mean) })
         #expect(means == ["hiphop": 0, "rock": -0.5, "other": 0])
+        // Intervals and exact tests of every genre against the rest, from the errors computed here.
+        let errors: [String: Double] = try read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.track_id AS track, AVG(p.value) - AVG(l.value) AS error FROM predictions p
+                        JOIN labels l ON l.track_id = p.track_id AND l.name = p.name WHERE p.name = 'valence' GROUP BY p.track_id
+                        """
+                ).map { ($0["track"] as String, $0["error"] as Double) })
+        }
+        let genreOf = ["t1": "hiphop", "t2": "hiphop", "t3": "rock", "t4": "other"]
+        for e in r.meanError {
+            let inside = errors.filter { genreOf[$0.key] == e.genre }.map(\.value)
+            let outside = errors.filter { genreOf[$0.key] != e.genre }.map(\.value)
+            #expect(e.interval == Interval(low: inside.min() ?? 0, high: inside.max() ?? 0), "\(e.genre)")
+            // Every split of the 4 tracks into |inside| and the rest, by bit masks.
+            let all: [Double] = inside + outside
+            let total: Double = all.reduce(0, +)
+            let insideMean: Double = inside.reduce(0, +) / Double(inside.count)
+            let outsideMean: Double = outside.reduce(0, +) / Double(outside.count)
+            let observed: Double = abs(insideMean - outsideMean)
+            var hits = 0
+            var splits = 0
+            for mask in 0..<(1 << all.count) where mask.nonzeroBitCount == inside.count {
+                let chosen: [Int] = all.indices.filter { mask & (1 << $0) != 0 }
+                let a: Double = chosen.reduce(0.0) { $0 + all[$1] }
+                let difference: Double = a / Double(inside.count) - (total - a) / Double(outside.count)
+                if abs(difference) >= observed - 1e-12 { hits += 1 }
+                splits += 1
+            }
+            #expect(e.pValue == Double(hits) / Double(splits), "\(e.genre)")
+        }
         #expect(throws: AnalysisError.missing("no labels of 'arousal' in this store; run stemtrace labels import FILE.csv")) {
             try read { try ErrorsQuery.result($0, filters: QueryFilters(), target: "arousal", genre: "hiphop", quantiles: 2) }
         }

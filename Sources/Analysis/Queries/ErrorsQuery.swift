@@ -6,7 +6,8 @@ import Store
 /// fall among the prediction errors of all labelled tracks (the paper's Figures 3 and 6). The
 /// error is prediction − label (labels rescaled to [-1, 1]); the q-quantile edges come from every
 /// labelled track's error; a positive mean error is an over-estimation. Also the mean error of
-/// every genre.
+/// every genre, with a bootstrap interval over its tracks and a permutation p-value of its
+/// difference from all other tracks (Benjamini–Hochberg q over the genres).
 public enum ErrorsQuery {
     public struct Bin: Sendable, Equatable {
         public var index: Int
@@ -16,13 +17,24 @@ public enum ErrorsQuery {
         public var genreTracks: Int
     }
 
+    /// One genre's mean error (prediction − label over its tracks) and its uncertainty.
+    public struct GenreError: Sendable, Equatable {
+        public var genre: String
+        public var mean: Double
+        public var tracks: Int
+        public var interval: Interval?
+        /// Two-sided permutation p-value of the genre's mean error against all other tracks'.
+        public var pValue: Double?
+        public var qValue: Double?
+    }
+
     public struct Result: Sendable {
         public var model: String
         public var bins: [Bin]
         public var genreTotal: Int
         public var total: Int
-        /// Genre → (mean error, tracks), every genre.
-        public var meanError: [(genre: String, mean: Double, tracks: Int)]
+        /// Every genre's mean error.
+        public var meanError: [GenreError]
         public var genres: GenreAssignment
     }
 
@@ -66,10 +78,24 @@ public enum ErrorsQuery {
             if members.contains(e.track) { bins[i].genreTracks += 1 }
         }
         var byGenre: [String: [Double]] = [:]
-        for e in errors { for g in assignment.genres[e.track] ?? [GenreRules.other] { byGenre[g, default: []].append(e.error) } }
-        let means = byGenre.keys.sorted().map { g in
-            (g, (byGenre[g] ?? []).reduce(0, +) / Double(byGenre[g]?.count ?? 1), byGenre[g]?.count ?? 0)
+        var restOf: [String: [Double]] = [:]
+        let sortedErrors = errors.sorted { $0.track < $1.track }
+        let genreNames = Set(sortedErrors.flatMap { assignment.genres[$0.track] ?? [GenreRules.other] })
+        for e in sortedErrors {
+            let genres = assignment.genres[e.track] ?? [GenreRules.other]
+            for g in genres { byGenre[g, default: []].append(e.error) }
+            for g in genreNames where !genres.contains(g) { restOf[g, default: []].append(e.error) }
         }
+        let u = filters.uncertainty
+        var means = byGenre.keys.sorted().map { g in
+            let values = byGenre[g] ?? []
+            let stream = "errors/\(model)/\(target)/\(g)"
+            return GenreError(
+                genre: g, mean: values.reduce(0, +) / Double(max(values.count, 1)), tracks: values.count,
+                interval: u.interval(values, stream: stream),
+                pValue: u.pValue(values, restOf[g] ?? [], stream: stream + "/difference"))
+        }
+        for (i, q) in BenjaminiHochberg.qValues(means.map(\.pValue)).enumerated() { means[i].qValue = q }
         return Result(
             model: model, bins: bins, genreTotal: errors.filter { members.contains($0.track) }.count, total: errors.count,
             meanError: means, genres: assignment)
@@ -92,8 +118,14 @@ public enum ErrorsQuery {
         )
         let means = QueryTable(
             title: "mean \(target) error per genre (positive: over-estimated)",
-            columns: ["genre", "mean error", "tracks"],
-            rows: r.meanError.map { [.text($0.genre), .number($0.mean), .integer($0.tracks)] })
+            columns: ["genre", "mean error", "tracks", "ci_low", "ci_high", "difference_p", "difference_q"],
+            rows: r.meanError.map { e in
+                [
+                    .text(e.genre), .number(e.mean), .integer(e.tracks), e.interval.map { .number($0.low) } ?? .missing,
+                    e.interval.map { .number($0.high) } ?? .missing, e.pValue.map { .probability($0) } ?? .missing,
+                    e.qValue.map { .probability($0) } ?? .missing,
+                ]
+            }, notes: [filters.uncertainty.note])
         return [bins, means]
     }
 }
