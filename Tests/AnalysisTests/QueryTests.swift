@@ -94,8 +94,20 @@ import Testing
             Set(all.rows.map { "\($0.concept)/\($0.source)/\($0.sourceTracks)" }) == [
                 "rhythm_stability/drums/1", "rhythm_stability/vocals/1",
             ])
+        let off = Self.filters { $0.uncertainty = UncertaintySettings(resamples: 0, permutations: 0) }
+        let bare = try read { try ChainQuery.rows($0, filters: off, genre: "other", target: "valence") }
+        #expect(
+            bare.rows == [
+                ChainQuery.Row(concept: "c9", conceptTracks: 1, source: "not explained", sourceTracks: 1, restConceptShare: 0)
+            ])
+        // With intervals and tests: the one "other" track's top concept is always c9 (share 1), no
+        // other track's is (rest share 0); of the 4 ways to pick one track of four, only that
+        // one reaches the observed difference of 1: p = 1/4 exactly.
         let other = try read { try ChainQuery.rows($0, filters: QueryFilters(), genre: "other", target: "valence") }
-        #expect(other.rows == [ChainQuery.Row(concept: "c9", conceptTracks: 1, source: "not explained", sourceTracks: 1)])
+        let row = try #require(other.rows.first)
+        #expect(row.conceptShareInterval == Interval(low: 1, high: 1) && row.restConceptShare == 0)
+        #expect(row.conceptPValue == 0.25 && row.conceptQValue == 0.25)
+        #expect(row.sourceShareInterval == Interval(low: 1, high: 1))
     }
 
     @Test func errorQuantilesAndMeanErrorPerGenre() throws {
