@@ -158,11 +158,16 @@ public enum StoreExport {
             var mean: Double { count > 0 ? sum / Double(count) : .nan }
         }
         var effects: [[String]: Acc] = [:]
+        // Per key and track, the values behind each mean: the bootstrap resamples tracks.
+        var effectTracks: [[String]: [String: Acc]] = [:]
+        var weightTracks: [[String]: [String: Acc]] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT track_id, model_id, output, concept, relative_effect FROM effects") {
             let track: String = r["track_id"]
             guard filters.includes(track: track) else { continue }
             for g in genres.genres[track] ?? [GenreRules.other] {
-                effects[[g, r["model_id"], r["output"], r["concept"]], default: Acc()].add(r["relative_effect"])
+                let key: [String] = [g, r["model_id"], r["output"], r["concept"]]
+                effects[key, default: Acc()].add(r["relative_effect"])
+                effectTracks[key, default: [:]][track, default: Acc()].add(r["relative_effect"])
             }
         }
         var weights: [[String]: Acc] = [:]
@@ -172,7 +177,9 @@ public enum StoreExport {
             let track: String = r["track_id"]
             guard filters.includes(track: track) else { continue }
             for g in genres.genres[track] ?? [GenreRules.other] {
-                weights[[g, r["config_id"], r["target"], r["source"]], default: Acc()].add(r["weight"])
+                let key: [String] = [g, r["config_id"], r["target"], r["source"]]
+                weights[key, default: Acc()].add(r["weight"])
+                weightTracks[key, default: [:]][track, default: Acc()].add(r["weight"])
             }
         }
         let explained = try Row.fetchAll(
@@ -192,9 +199,15 @@ public enum StoreExport {
             }
         }
         func n(_ d: Double) -> QueryTable.Value { d.isFinite ? .number(d) : .missing }
+        /// The bootstrap interval over tracks of one key's mean (track means in track order).
+        func interval(_ byTrack: [String: Acc]?, _ table: String, _ key: [String]) -> [QueryTable.Value] {
+            let values = (byTrack ?? [:]).sorted { $0.key < $1.key }.map(\.value.mean)
+            let i = filters.uncertainty.interval(values, stream: ([table] + key).joined(separator: "/"))
+            return [i.map { .number($0.low) } ?? .missing, i.map { .number($0.high) } ?? .missing]
+        }
         let effectRows = effects.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { k -> [QueryTable.Value] in
             let a = effects[k] ?? Acc()
-            return k.map(QueryTable.Value.text) + [n(a.mean), .integer(a.count)]
+            return k.map(QueryTable.Value.text) + [n(a.mean), .integer(a.count)] + interval(effectTracks[k], "genre_effects", k)
         }
         let weightRows = weights.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { k -> [QueryTable.Value] in
             let a = weights[k] ?? Acc()
@@ -202,7 +215,7 @@ public enum StoreExport {
             let top = tops[k] ?? 0
             return k.map(QueryTable.Value.text) + [
                 n(a.mean), .integer(top), n(explanations > 0 ? Double(top) / Double(explanations) : .nan), .integer(a.count),
-            ]
+            ] + interval(weightTracks[k], "genre_sources", k)
         }
         let qualityRows = quality.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { k -> [QueryTable.Value] in
             let q = quality[k] ?? ([], [])
@@ -220,6 +233,11 @@ public enum StoreExport {
                 columns: [
                     ("genre", "genre"), ("model_id", "model"), ("output", "emotion output"), ("concept", "mid-level concept"),
                     ("mean_relative_effect", "mean over the genre's excerpts"), ("excerpts", "number of excerpts"),
+                    (
+                        "ci_low",
+                        "bootstrap interval of the mean over the genre's tracks (excerpts of a track averaged first): low"
+                    ),
+                    ("ci_high", "…: high (level, resamples and seed in the data dictionary's notes)"),
                 ],
                 rows: effectRows),
             Table(
@@ -231,6 +249,7 @@ public enum StoreExport {
                     ("mean_weight", "mean weight (summed over segments)"),
                     ("top_count", "explanations where it is the top positive component"),
                     ("top_share", "top_count / explanations of the genre"), ("explanations", "explanations averaged"),
+                    ("ci_low", "bootstrap interval of the mean weight over the genre's tracks: low"), ("ci_high", "…: high"),
                 ],
                 rows: weightRows),
             Table(

@@ -169,11 +169,23 @@ import Testing
             try CompareQuery.run(
                 $0, filters: QueryFilters(), models: ["modelA", "modelB"], genre: "hiphop", target: "valence", feature: nil)
         }
-        #expect(table.columns == ["concept", "modelA", "modelB", "difference"])
         #expect(
-            table.rows.map { $0.compactMap(\.number).map { ($0 * 1e9).rounded() / 1e9 } } == [
+            table.columns == ["concept", "modelA", "modelB", "difference", "a_ci_low", "a_ci_high", "b_ci_low", "b_ci_high"])
+        #expect(
+            table.rows.map { Array($0.compactMap(\.number).prefix(3)).map { ($0 * 1e9).rounded() / 1e9 } } == [
                 [0.3, 0.2, -0.1], [0.2, 0.8, 0.6],
             ])
+        // Each model's interval is the one `query effects` gives that model.
+        for (offset, model) in ["modelA", "modelB"].enumerated() {
+            let effects = try read {
+                try EffectsQuery.rows($0, filters: Self.filters { $0.model = model }, genre: "hiphop", target: "valence")
+            }
+            for (row, effect) in zip(table.rows, effects.rows) {
+                #expect(
+                    row[4 + 2 * offset].number == effect.genreInterval?.low
+                        && row[5 + 2 * offset].number == effect.genreInterval?.high)
+            }
+        }
     }
 
     /// Intervals and tests of `query effects`, against values computed here independently: with

@@ -10,7 +10,8 @@ import Testing
 @Suite struct StoreExportTests {
     @Test func everyTableIsWrittenWithItsDictionaryAndTheAggregatesAreRight() throws {
         let out = try Fixtures.temporaryDirectory("export")
-        let written = try StoreExport.run(store: try AnalysisStore.make(), output: out)
+        let storeURL = try AnalysisStore.make()
+        let written = try StoreExport.run(store: storeURL, output: out)
         let names = written.tables.map(\.name)
         #expect(names.contains("explanations") && names.contains("genre_effects") && names.contains("genre_sources"))
         let dictionary = try String(contentsOf: out.appendingPathComponent("DATA_DICTIONARY.md"), encoding: .utf8)
@@ -32,6 +33,16 @@ import Testing
         let effects = try rows("genre_effects")
         let c1 = try #require(effects.first { $0.prefix(4) == ["hiphop", "modelA", "valence", "c1"] })
         #expect(abs((Double(c1[4]) ?? 0) - 0.3) < 1e-12 && c1[5] == "2")
+        // The interval over hip-hop's two tracks (one excerpt each) is [min, max] of their values,
+        // the same as `query effects` gives.
+        var filters = QueryFilters()
+        filters.model = "modelA"
+        let chosen = filters
+        let query = try Store.open(at: storeURL).catalog.query { db in
+            try EffectsQuery.rows(db, filters: chosen, genre: "hiphop", target: "valence")
+        }
+        let interval = try #require(query.rows.first { $0.concept == "c1" }?.genreInterval)
+        #expect(Double(c1[6]) == interval.low && Double(c1[7]) == interval.high && interval.low < interval.high)
         let sources = try rows("genre_sources")
         let drums = try #require(sources.first { $0.prefix(4) == ["hiphop", "cfg1", "rhythm_stability", "drums"] })
         #expect(abs((Double(drums[4]) ?? 0) - 0.4) < 1e-12 && drums[5] == "1" && drums[6] == "0.5" && drums[7] == "2")
