@@ -130,6 +130,9 @@ public struct ReportPage: Sendable {
         return "model " + ModelLabel(record).text
     }
 
+    /// A query interval as a chart's error bar.
+    static func bar(_ interval: Interval?) -> BarChart.ErrorBar? { interval.map { .init(low: $0.low, high: $0.high) } }
+
     func genreSection(_ db: Database, genre: String, audio: [TrackAudio]) throws -> [String] {
         var out = ["<section class=\"genre\" id=\"genre-\(esc(anchor(genre)))\"><h2>\(esc(genre))</h2>"]
         for target in ["valence", "arousal"] {
@@ -139,10 +142,15 @@ public struct ReportPage: Sendable {
                     title: "Mean relative effect on \(target): \(genre) vs other genres (\(try modelName(db, model)))",
                     categories: rows.map(\.concept),
                     series: [
-                        .init(name: genre, values: rows.map { $0.genreMean ?? 0 }),
-                        .init(name: "other genres", values: rows.map { $0.restMean ?? 0 }),
+                        .init(
+                            name: genre, values: rows.map { $0.genreMean ?? 0 },
+                            intervals: rows.map { Self.bar($0.genreInterval) }),
+                        .init(
+                            name: "other genres", values: rows.map { $0.restMean ?? 0 },
+                            intervals: rows.map { Self.bar($0.restInterval) }),
                     ],
-                    orientation: .horizontal, valueLabel: "mean relative effect")
+                    orientation: .horizontal,
+                    valueLabel: "mean relative effect (bars: \(filters.uncertainty.levelText) intervals)")
                 out.append(figure(chart.svgDocument().render(xmlDeclaration: false)))
             } catch let error as AnalysisError {
                 out.append("<p class=\"missing\">\(esc(target)) effects: \(esc(error.description))</p>")
@@ -158,10 +166,14 @@ public struct ReportPage: Sendable {
                         title: "Sources of \(concept) in \(genre): mean LIME weight and top-source share",
                         categories: sources.rows.map(\.source),
                         series: [
-                            .init(name: "mean weight", values: sources.rows.map(\.meanWeight)),
-                            .init(name: "top share", values: sources.rows.map(\.topShare)),
+                            .init(
+                                name: "mean weight", values: sources.rows.map(\.meanWeight),
+                                intervals: sources.rows.map { Self.bar($0.weightInterval) }),
+                            .init(
+                                name: "top share", values: sources.rows.map(\.topShare),
+                                intervals: sources.rows.map { Self.bar($0.topShareInterval) }),
                         ],
-                        valueLabel: "weight / share")
+                        valueLabel: "weight / share (bars: \(filters.uncertainty.levelText) intervals)")
                     out.append(figure(chart.svgDocument().render(xmlDeclaration: false)))
                 }
             } catch let error as AnalysisError {

@@ -5,7 +5,9 @@
 /// The value axis always includes 0, so positive bars extend up (vertical) or right (horizontal) from the zero
 /// line and negative ones the other way. Category labels that do not fit their band are rotated by 45° (vertical
 /// bars) and truncated with "…"; the full label stays available as a tooltip. A non-finite value draws no bar and is
-/// reported in the `<desc>`. With more than seven series the Okabe–Ito colours repeat.
+/// reported in the `<desc>`. With more than seven series the Okabe–Ito colours repeat. A series may carry an
+/// interval per bar (e.g. a bootstrap confidence interval), drawn as an error bar with caps; the value axis then
+/// covers the intervals too.
 public struct BarChart: ChartDrawing, Sendable, Equatable {
     /// Vertical: categories along x, bars up and down. Horizontal: categories down the y axis, bars left and right,
     /// which suits many or long category names.
@@ -18,10 +20,23 @@ public struct BarChart: ChartDrawing, Sendable, Equatable {
     public struct Series: Sendable, Equatable {
         public let name: String
         public let values: [Double]
+        /// Per category, the (low, high) of an error bar, or nil for none; empty for no error bars.
+        public let intervals: [ErrorBar?]
 
-        public init(name: String, values: [Double]) {
+        public init(name: String, values: [Double], intervals: [ErrorBar?] = []) {
             self.name = name
             self.values = values
+            self.intervals = intervals
+        }
+    }
+
+    /// An error bar's ends, in value units.
+    public struct ErrorBar: Sendable, Equatable {
+        public let low: Double
+        public let high: Double
+        public init(low: Double, high: Double) {
+            self.low = low
+            self.high = high
         }
     }
 
@@ -44,6 +59,10 @@ public struct BarChart: ChartDrawing, Sendable, Equatable {
     ) throws(PlotError) {
         for one in series where one.values.count != categories.count {
             throw .lengthMismatch(what: "bar series \"\(one.name)\"", expected: categories.count, found: one.values.count)
+        }
+        for one in series where !one.intervals.isEmpty && one.intervals.count != categories.count {
+            throw .lengthMismatch(
+                what: "error bars of series \"\(one.name)\"", expected: categories.count, found: one.intervals.count)
         }
         self.title = title
         self.categories = categories
@@ -79,7 +98,8 @@ public struct BarChart: ChartDrawing, Sendable, Equatable {
     func layout() throws(PlotError) -> Layout {
         let m = ChartMetrics.self
         let header = ChartHeader(size: size, title: title, legend: legendEntries)
-        let finite = series.flatMap(\.values).filter(\.isFinite)
+        let bars = series.flatMap(\.intervals).compactMap { $0 }.flatMap { [$0.low, $0.high] }
+        let finite = (series.flatMap(\.values) + bars).filter(\.isFinite)
         let low = min(0, finite.min() ?? 0)
         let high = max(0, finite.max() ?? 1)
         let count = Double(max(categories.count, 1))
@@ -152,6 +172,32 @@ public struct BarChart: ChartDrawing, Sendable, Equatable {
         }
     }
 
+    /// A whisker from low to high through the bar's middle, with caps a third of the bar wide.
+    private func drawErrorBar(_ document: inout SVGDocument, _ bar: ErrorBar, around r: PixelRect, in layout: Layout) {
+        let style = SVGStyle.stroked(.black, width: 1)
+        let (a, b) = (layout.valueScale(bar.low), layout.valueScale(bar.high))
+        switch orientation {
+        case .vertical:
+            let x = r.left + r.width / 2
+            let cap = r.width / 3
+            document.line(from: PlotPoint(x: x, y: a), to: PlotPoint(x: x, y: b), style: style, className: "error-bar")
+            for y in [a, b] {
+                document.line(
+                    from: PlotPoint(x: x - cap / 2, y: y), to: PlotPoint(x: x + cap / 2, y: y), style: style,
+                    className: "error-bar")
+            }
+        case .horizontal:
+            let y = r.top + r.height / 2
+            let cap = r.height / 3
+            document.line(from: PlotPoint(x: a, y: y), to: PlotPoint(x: b, y: y), style: style, className: "error-bar")
+            for x in [a, b] {
+                document.line(
+                    from: PlotPoint(x: x, y: y - cap / 2), to: PlotPoint(x: x, y: y + cap / 2), style: style,
+                    className: "error-bar")
+            }
+        }
+    }
+
     private var legendEntries: [LegendEntry] {
         guard series.count > 1 else { return [] }
         return series.indices.map {
@@ -187,9 +233,14 @@ public struct BarChart: ChartDrawing, Sendable, Equatable {
             for (i, value) in one.values.enumerated() where value.isFinite {
                 let r = barRect(category: i, series: j, in: layout)
                 let name = categories[i] + (series.count > 1 ? " (\(one.name))" : "")
+                let interval = i < one.intervals.count ? one.intervals[i] : nil
+                let range = interval.map { " [\(ChartText.number($0.low)), \(ChartText.number($0.high))]" } ?? ""
                 document.rect(
                     x: r.left, y: r.top, width: r.width, height: r.height, style: style, className: "bar",
-                    tooltip: "\(name): \(ChartText.number(value))")
+                    tooltip: "\(name): \(ChartText.number(value))\(range)")
+                if let interval, interval.low.isFinite, interval.high.isFinite {
+                    drawErrorBar(&document, interval, around: r, in: layout)
+                }
             }
         }
         let zero = layout.valueScale(0)

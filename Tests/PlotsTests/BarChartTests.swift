@@ -56,6 +56,25 @@ import Testing
         }
     }
 
+    /// Error bars (issue 16): one whisker and two caps per bar with an interval, at the interval's
+    /// pixels; the value axis covers the intervals; a wrong count of intervals is refused.
+    @Test func errorBarsSpanTheirIntervalsAndWidenTheAxis() throws {
+        let chart = try BarChart(
+            title: "with intervals", categories: ["a", "b"],
+            series: [.init(name: "s", values: [0.5, 0.2], intervals: [.init(low: 0.25, high: 1.5), nil])], valueLabel: "v")
+        let layout = try chart.layout()
+        #expect((layout.ticks.values.last ?? 0) >= 1.5)
+        let lines = try ParsedSVG(chart.svg()).all("line", class: "error-bar")
+        #expect(lines.count == 3, "one whisker and two caps for the one bar with an interval")
+        let whisker = try #require(lines.first)
+        #expect(try abs(whisker.number("y1") - layout.valueScale(0.25)) < 0.006)
+        #expect(try abs(whisker.number("y2") - layout.valueScale(1.5)) < 0.006)
+        #expect(throws: PlotError.self) {
+            try BarChart(
+                title: "t", categories: ["a", "b"], series: [.init(name: "s", values: [1, 2], intervals: [nil])], valueLabel: "v")
+        }
+    }
+
     @Test func valuesMapThroughTheScaleToKnownPixels() throws {
         let chart = try BarChart(
             title: "fractions", categories: ["full", "half", "none"], series: [.init(name: "s", values: [1, 0.5, 0])],

@@ -19,6 +19,9 @@ public struct UncertaintySettings: Sendable, Hashable, Codable {
         self.seed = seed
     }
 
+    /// "95 %" (or "no" when intervals are off), for chart labels.
+    public var levelText: String { resamples > 0 ? "\(Int((level * 100).rounded())) %" : "no" }
+
     /// The line a table's notes carry, so that a figure can be reproduced.
     public var note: String {
         var parts: [String] = []
