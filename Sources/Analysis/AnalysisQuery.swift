@@ -10,6 +10,8 @@ public enum AnalysisQuery: Sendable {
     case errors(target: String, genre: String, quantiles: Int)
     case quality
     case compare(models: [String], genre: String, target: String?, feature: String?)
+    /// `stemtrace evaluate`.
+    case evaluate
 
     public func run(store url: URL, filters: QueryFilters) throws -> [QueryTable] {
         let store = try Store.open(at: url)
@@ -27,6 +29,7 @@ public enum AnalysisQuery: Sendable {
         case .quality: [try QualityQuery.run(db, filters: filters)]
         case let .compare(models, genre, target, feature):
             [try CompareQuery.run(db, filters: filters, models: models, genre: genre, target: target, feature: feature)]
+        case .evaluate: try ModelEvaluation.run(db, filters: filters)
         }
     }
 }

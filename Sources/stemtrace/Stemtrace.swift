@@ -13,7 +13,7 @@ struct Stemtrace: AsyncParsableCommand {
             IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self,
             EvalSeparationCommand.self, InferCommand.self, TagCommand.self, ModelCommand.self, ExplainCommand.self,
             LabelsCommand.self, QueryCommand.self, ExportCommand.self, ReportCommand.self, TrainCommand.self,
-            EvalVeracityCommand.self, MergeCommand.self, SeparateCommand.self,
+            EvalVeracityCommand.self, MergeCommand.self, SeparateCommand.self, EvaluateCommand.self,
         ]
     )
 }

@@ -307,3 +307,25 @@ func emptyStoreDirectory() throws -> URL {
         #expect(escaped == ["1"])
     }
 }
+
+/// `stemtrace evaluate` on the hand-made store: valence predictions (model A) t1 0.5, t2 −0.5,
+/// t3 0, t4 0.2 against labels 0, 0, 0.5, 0.2.
+@Suite struct EvaluateQueryTests {
+    @Test func metricsOverallAndPerGenreWithIntervals() throws {
+        let store = try Store.open(at: try AnalysisStore.make())
+        let rows = try store.catalog.query { db in try ModelEvaluation.rows(db, filters: QueryFilters()) }
+        let all = try #require(rows.first { $0.genre == "all" && $0.target == "valence" })
+        #expect(all.model == "modelA" && all.labels == "labels.csv" && all.tracks == 4)
+        // Residuals 0.5, −0.5, −0.5, 0: RMSE = √(0.75/4); labels mean 0.175, SS_tot = 0.1675.
+        #expect(abs((all.rmse.value ?? 0) - (0.75 / 4).squareRoot()) < 1e-12)
+        #expect(abs((all.r2.value ?? 0) - (1 - 0.75 / 0.1675)) < 1e-12)
+        let interval = try #require(all.rmse.interval)
+        #expect(interval.low <= (all.rmse.value ?? 0) && (all.rmse.value ?? 0) <= interval.high && interval.high <= 0.5)
+        // Hip-hop (t1, t2): residuals ±0.5 → RMSE 0.5 on every draw; labels all 0 → R² undefined.
+        let hiphop = try #require(rows.first { $0.genre == "hiphop" })
+        #expect(hiphop.tracks == 2 && hiphop.rmse.value == 0.5 && hiphop.rmse.interval == Interval(low: 0.5, high: 0.5))
+        #expect(hiphop.r2.value == nil && hiphop.r2.interval == nil)
+        let tables = try store.catalog.query { db in try ModelEvaluation.run(db, filters: QueryFilters()) }
+        #expect(tables.count == 2 && tables[0].columns == ["model", "labels", "tracks", "valence RMSE", "valence R²"])
+    }
+}

@@ -88,3 +88,38 @@ import Testing
         #expect(BenjaminiHochberg.qValues([0.9, 0.95]).allSatisfy { ($0 ?? 0) <= 1 })
     }
 }
+
+/// `stemtrace evaluate`'s metrics on constructed data, where they have closed forms.
+@Suite struct ModelEvaluationTests {
+    @Test func metricsHaveTheirClosedFormsOnConstructedData() throws {
+        let labels = [-0.5, 0.0, 0.25, 0.75]
+        let perfect = ModelEvaluation.metrics(labels, labels)
+        #expect(perfect.rmse == 0 && perfect.r2 == 1 && abs((perfect.pearson ?? 0) - 1) < 1e-12)
+        // A constant offset c: RMSE = |c|, r = 1, R² = 1 − c²/var(labels) (population variance).
+        let c = 0.2
+        let shifted = ModelEvaluation.metrics(labels.map { $0 + c }, labels)
+        let mean = labels.reduce(0, +) / 4
+        let variance = labels.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4
+        #expect(abs((shifted.rmse ?? 0) - c) < 1e-12)
+        #expect(abs((shifted.r2 ?? 0) - (1 - c * c / variance)) < 1e-12)
+        #expect(abs((shifted.pearson ?? 0) - 1) < 1e-12)
+        // Predicting the labels' mean: R² = 0 and r undefined (constant predictions).
+        let flat = ModelEvaluation.metrics([Double](repeating: mean, count: 4), labels)
+        #expect(abs(flat.r2 ?? 1) < 1e-12 && flat.pearson == nil)
+        // Every label equal: R² undefined; one track: RMSE only.
+        #expect(ModelEvaluation.metrics([0.1, 0.2], [0.3, 0.3]).r2 == nil)
+        let one = ModelEvaluation.metrics([0.4], [0.1])
+        #expect(abs((one.rmse ?? 0) - 0.3) < 1e-12 && one.r2 == nil && one.pearson == nil)
+    }
+
+    @Test func pairedIntervalsFromFixedDrawsAndDegenerateDraws() throws {
+        // Every draw of identical pairs has RMSE 0: the interval is [0, 0].
+        let zero = try #require(
+            Bootstrap.interval(count: 3, resamples: 200, level: 0.95, seed: 1, stream: "s") { draw in
+                ModelEvaluation.metrics(draw.map { [0.1, 0.2, 0.3][$0] }, draw.map { [0.1, 0.2, 0.3][$0] }).rmse
+            })
+        #expect(zero.low == 0 && zero.high == 0)
+        // A statistic undefined on most draws gives no interval.
+        #expect(Bootstrap.interval(count: 3, resamples: 200, level: 0.95, seed: 1, stream: "s") { _ in nil } == nil)
+    }
+}

@@ -82,6 +82,25 @@ public enum Bootstrap {
         return interval(ofMeans: means, level: level)
     }
 
+    /// The percentile interval of any statistic of n paired items (e.g. RMSE of predictions
+    /// against labels): `resamples` draws of n indices with replacement; draws where the
+    /// statistic is undefined (nil) are left out. nil when fewer than half the draws give a value.
+    public static func interval(
+        count n: Int, resamples: Int, level: Double, seed: UInt64, stream: String, statistic: ([Int]) -> Double?
+    ) -> (low: Double, high: Double)? {
+        guard n > 0, resamples > 0 else { return nil }
+        var rng = SplitMix64(seed: seed ^ streamKey(stream))
+        var values: [Double] = []
+        values.reserveCapacity(resamples)
+        var draw = [Int](repeating: 0, count: n)
+        for _ in 0..<resamples {
+            for k in 0..<n { draw[k] = rng.index(below: n) }
+            if let v = statistic(draw), v.isFinite { values.append(v) }
+        }
+        guard values.count * 2 >= resamples else { return nil }
+        return interval(ofMeans: values, level: level)
+    }
+
     /// The interval from given resample indices (each row: n indices into `values`): what the
     /// tests compare with values computed independently.
     public static func meanInterval(_ values: [Double], indices: [[Int]], level: Double) -> (low: Double, high: Double)? {
