@@ -17,12 +17,15 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Tags that give genres: auto, file, csv, musicnn or musicnn:MODEL.")
     var genreSource: String = "auto"
 
+    @OptionGroup var uncertainty: UncertaintyOptions
+
     func run() throws {
         guard let source = GenreRules.Source(argument: genreSource) else {
             throw ValidationError("--genre-source must be auto, file, csv, musicnn or musicnn:MODEL, got '\(genreSource)'")
         }
         var filters = QueryFilters()
         filters.genres = GenreRules(source: source)
+        filters.uncertainty = uncertainty.settings
         let written = try StoreExport.run(
             store: URL(fileURLWithPath: store), output: URL(fileURLWithPath: output), filters: filters)
         for t in written.tables { print("\(t.name): \(t.rows) rows") }

@@ -47,23 +47,7 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "Output: table, csv or json.")
     var format: QueryTable.Format = .table
 
-    @Option(help: "Bootstrap resamples of tracks for the per-genre intervals (0: no intervals).")
-    var bootstrap: Int = 1000
-
-    @Option(help: "Coverage of the intervals, between 0 and 1.")
-    var ciLevel: Double = 0.95
-
-    @Option(help: "Random permutations for genre-versus-rest p-values when exact enumeration needs more (0: no tests).")
-    var permutations: Int = 2000
-
-    @Option(help: "Seed of the resamples and permutations (recorded in the table's notes).")
-    var seed: UInt64 = 0
-
-    func validate() throws {
-        guard bootstrap >= 0, bootstrap <= 1_000_000 else { throw ValidationError("--bootstrap must be 0…1000000") }
-        guard ciLevel > 0, ciLevel < 1 else { throw ValidationError("--ci-level must be between 0 and 1, e.g. 0.95") }
-        guard permutations >= 0, permutations <= 10_000_000 else { throw ValidationError("--permutations must be 0…10000000") }
-    }
+    @OptionGroup var uncertainty: UncertaintyOptions
 
     func filters(models allowed: Int = 1) throws -> QueryFilters {
         guard models.count <= allowed else { throw ValidationError("give at most \(allowed) --model") }
@@ -81,7 +65,7 @@ struct QueryOptions: ParsableArguments {
         f.config = config
         f.composition = composition
         f.tracks = tracks
-        f.uncertainty = UncertaintySettings(resamples: bootstrap, level: ciLevel, permutations: permutations, seed: seed)
+        f.uncertainty = uncertainty.settings
         return f
     }
 

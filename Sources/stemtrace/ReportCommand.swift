@@ -18,6 +18,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Tags that give genres: auto, file, csv, musicnn or musicnn:MODEL.")
     var genreSource: String = "auto"
 
+    @OptionGroup var uncertainty: UncertaintyOptions
+
     @Option(help: "Tracks per genre with audio players.")
     var tracksPerGenre: Int = 2
 
@@ -27,6 +29,7 @@ struct ReportCommand: ParsableCommand {
         }
         var stage = ReportStage(store: URL(fileURLWithPath: store), output: URL(fileURLWithPath: output))
         stage.filters.genres = GenreRules(source: source)
+        stage.filters.uncertainty = uncertainty.settings
         stage.tracksPerGenre = max(0, tracksPerGenre)
         let written = try stage.run()
         print(
