@@ -12,6 +12,7 @@ public enum AnalysisQuery: Sendable {
     case compare(models: [String], genre: String, target: String?, feature: String?)
     /// `stemtrace evaluate`.
     case evaluate
+    case stability(target: String, genre: String?)
 
     public func run(store url: URL, filters: QueryFilters) throws -> [QueryTable] {
         let store = try Store.open(at: url)
@@ -30,6 +31,7 @@ public enum AnalysisQuery: Sendable {
         case let .compare(models, genre, target, feature):
             [try CompareQuery.run(db, filters: filters, models: models, genre: genre, target: target, feature: feature)]
         case .evaluate: try ModelEvaluation.run(db, filters: filters)
+        case let .stability(target, genre): try StabilityQuery.run(db, filters: filters, target: target, genre: genre)
         }
     }
 }

@@ -9,7 +9,7 @@ struct QueryCommand: ParsableCommand {
         abstract: "Ask questions of the stored predictions and explanations by genre.",
         subcommands: [
             QueryEffectsCommand.self, QuerySourcesCommand.self, QueryChainCommand.self, QueryErrorsCommand.self,
-            QueryQualityCommand.self, QueryCompareCommand.self,
+            QueryQualityCommand.self, QueryCompareCommand.self, QueryStabilityCommand.self,
         ])
 }
 
@@ -139,5 +139,21 @@ struct QueryCompareCommand: ParsableCommand {
     @Option(help: "Explained target (sources).") var feature: String?
     func run() throws {
         try options.print(.compare(models: options.models, genre: genre, target: target, feature: feature), models: 2)
+    }
+}
+
+struct QueryStabilityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stability",
+        abstract: "Do explanations survive another mask seed or another separator? Top-source agreement and Spearman ρ.",
+        discussion: """
+            Compares every two explanation configs of the target that differ only in --seed (sampled masks) or only in \
+            the separator, over the excerpts both explained, per genre.
+            """)
+    @OptionGroup var options: QueryOptions
+    @Option(help: "Explained target (a concept or an output).") var target: String
+    @Option(help: "Only this genre (default: all tracks and every genre).") var genre: String?
+    func run() throws {
+        try options.print(.stability(target: target, genre: genre))
     }
 }
