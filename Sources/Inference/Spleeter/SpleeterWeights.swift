@@ -170,21 +170,12 @@ struct UNetWeights: Sendable {
         var bias: [Float]
     }
 
-    /// A Keras BatchNormalization at inference (moving statistics), as oneDNN's batch
-    /// normalization takes it.
-    struct Norm: Sendable {
-        var gamma: [Float]
-        var beta: [Float]
-        var mean: [Float]
-        var variance: [Float]
-    }
-
     let instrument: String
     /// conv1…conv6 and their batch norms (the sixth norm is in the checkpoint but unused: the
     /// decoder starts from conv6 itself, as spleeter's `apply_unet` does).
-    var encoder: [(conv: Layer, norm: Norm)] = []
+    var encoder: [(conv: Layer, norm: BatchNormParameters)] = []
     /// deconv1…deconv6 (transposed, OIHW with O the transposed conv's output) and their norms.
-    var decoder: [(deconv: Layer, norm: Norm)] = []
+    var decoder: [(deconv: Layer, norm: BatchNormParameters)] = []
     var mask: Layer
 
     static func tensorNames(instrument i: String) -> [String] {
@@ -257,7 +248,11 @@ struct UNetWeights: Sendable {
         return Layer(outChannels: o, inChannels: c, kernel: 5, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
     }
 
-    private static func norm(_ table: WeightTable, _ prefix: String, channels: Int) throws(ModelError) -> Norm {
+    /// A Keras BatchNormalization at inference (moving statistics, ε = 1e-3) folded to the
+    /// per-channel scale γ/√(σ² + ε) and shift β − μ·scale.
+    private static func norm(_ table: WeightTable, _ prefix: String, channels: Int) throws(ModelError)
+        -> BatchNormParameters
+    {
         let variance = try table.vector("\(prefix)/moving_variance", count: channels)
         if let bad = variance.firstIndex(where: { $0 < 0 }) {
             throw .weightShape(
@@ -265,9 +260,10 @@ struct UNetWeights: Sendable {
                 expected: "non-negative values (element \(bad) is negative)",
                 actual: [channels])
         }
-        return Norm(
-            gamma: try table.vector("\(prefix)/gamma", count: channels),
-            beta: try table.vector("\(prefix)/beta", count: channels),
-            mean: try table.vector("\(prefix)/moving_mean", count: channels), variance: variance)
+        return BatchNormParameters(
+            weight: try table.vector("\(prefix)/gamma", count: channels),
+            bias: try table.vector("\(prefix)/beta", count: channels),
+            mean: try table.vector("\(prefix)/moving_mean", count: channels), variance: variance,
+            eps: SpleeterParameters.batchNormEpsilon)
     }
 }

@@ -7,36 +7,23 @@ protocol Epilogue: Sendable {
     func run(threads: Int)
 }
 
-/// A batch normalization with moving statistics as the per-channel affine y = a·x + b,
-/// a = γ/√(σ² + ε), b = β − μ·a (Keras's inference formula; ε = 1e-3).
-struct ChannelAffine: Sendable {
-    let scale: [Float]
-    let shift: [Float]
-
-    init(_ norm: UNetWeights.Norm) {
-        let epsilon = SpleeterParameters.batchNormEpsilon
-        scale = zip(norm.gamma, norm.variance).map { $0 / ($1 + epsilon).squareRoot() }
-        shift = zip(zip(norm.beta, norm.mean), scale).map { $0.0 - $0.1 * $1 }
-    }
-}
-
 /// Encoder: next input = activation(BN(conv)) (LeakyReLU₀.₂ in the 2-stem model), channels
 /// last; the raw conv stays for the skip.
 struct EncoderEpilogue: Epilogue, @unchecked Sendable {
     let source: UnsafeMutablePointer<Float>
     let destination: UnsafeMutablePointer<Float>
     let pixels: Int
-    let affine: ChannelAffine
+    let affine: BatchNormParameters
     let activation: SpleeterArchitecture.Activation
 
     init(
-        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, pixels: Int, norm: UNetWeights.Norm,
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, pixels: Int, norm: BatchNormParameters,
         activation: SpleeterArchitecture.Activation
     ) {
         self.source = source
         self.destination = destination
         self.pixels = pixels
-        affine = ChannelAffine(norm)
+        affine = norm
         self.activation = activation
     }
 
@@ -81,13 +68,13 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
     let outChannels: Int
     let skipChannels: Int
     let bias: [Float]
-    let affine: ChannelAffine
+    let affine: BatchNormParameters
     let activation: SpleeterArchitecture.Activation
 
     init(
         phases: [UnsafeMutablePointer<Float>], pixelStride: Int, skip: UnsafeMutablePointer<Float>?,
         destination: UnsafeMutablePointer<Float>,
-        height: Int, width: Int, outChannels: Int, skipChannels: Int, bias: [Float], norm: UNetWeights.Norm,
+        height: Int, width: Int, outChannels: Int, skipChannels: Int, bias: [Float], norm: BatchNormParameters,
         activation: SpleeterArchitecture.Activation
     ) {
         self.activation = activation
@@ -100,7 +87,7 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
         self.outChannels = outChannels
         self.skipChannels = skipChannels
         self.bias = bias
-        affine = ChannelAffine(norm)
+        affine = norm
     }
 
     func run(threads: Int) {
@@ -205,13 +192,13 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
     /// C_in × 25·C_out, row-major: [i][(kh·5 + kw)·C_out + o].
     let weights: [Float]
     let bias: [Float]
-    let affine: ChannelAffine
+    let affine: BatchNormParameters
     let activation: SpleeterArchitecture.Activation
     let columns: AlignedBuffer
 
     init(
         source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, height: Int, width: Int,
-        layer: UNetWeights.Layer, norm: UNetWeights.Norm, activation: SpleeterArchitecture.Activation
+        layer: UNetWeights.Layer, norm: BatchNormParameters, activation: SpleeterArchitecture.Activation
     ) {
         self.source = source
         self.destination = destination
@@ -228,7 +215,7 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
         }
         weights = w
         bias = layer.bias
-        affine = ChannelAffine(norm)
+        affine = norm
         self.activation = activation
         columns = AlignedBuffer(byteCount: height * width * 25 * c * MemoryLayout<Float>.size)
     }
