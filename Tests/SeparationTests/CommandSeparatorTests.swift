@@ -1,4 +1,5 @@
 import AudioIO
+import Core
 import DSP
 import Foundation
 import TestSupport

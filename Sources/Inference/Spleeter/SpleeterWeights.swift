@@ -49,11 +49,12 @@ public struct SpleeterWeights: Sendable {
         architecture = try SpleeterArchitecture(metadata: metadata, path: path)
         let names = (metadata["spleeter.instruments"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(
             String.init)
-        guard !names.isEmpty, names.count <= 16, Set(names).count == names.count,
-            names.allSatisfy({ name in !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy(Self.isNameByte) })
-        else {
-            throw .corruptWeights(
-                path: path, reason: "spleeter.instruments must be 1–16 distinct names of a–z, 0–9, _ and -", command: makeCommand)
+        guard !names.isEmpty, names.count <= 16, Set(names).count == names.count else {
+            throw .corruptWeights(path: path, reason: "spleeter.instruments must be 1–16 distinct names", command: makeCommand)
+        }
+        // Instrument names become stem names, and so parts of file names.
+        if let bad = names.first(where: { !StemName.isValid($0) }) {
+            throw .corruptWeights(path: path, reason: "spleeter.instruments: \(StemName.rule(bad))", command: makeCommand)
         }
         let table = WeightTable(model: path, tensors: tensors)
         var networks: [UNetWeights] = []
@@ -70,11 +71,6 @@ public struct SpleeterWeights: Sendable {
         var hasher = ContentHash.Hasher()
         data.withUnsafeBytes { hasher.update($0) }
         contentHash = hasher.finalize()
-    }
-
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 }
 
