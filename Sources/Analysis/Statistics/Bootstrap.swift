@@ -70,16 +70,10 @@ public enum Bootstrap {
     public static func meanInterval(_ values: [Double], resamples: Int, level: Double, seed: UInt64, stream: String)
         -> (low: Double, high: Double)?
     {
-        guard !values.isEmpty, resamples > 0 else { return nil }
-        var rng = SplitMix64(seed: seed ^ streamKey(stream))
-        let n = values.count
-        var means = [Double](repeating: 0, count: resamples)
-        for r in 0..<resamples {
-            var sum = 0.0
-            for _ in 0..<n { sum += values[rng.index(below: n)] }
-            means[r] = sum / Double(n)
+        let n = Double(values.count)
+        return interval(count: values.count, resamples: resamples, level: level, seed: seed, stream: stream) { draw in
+            draw.reduce(0.0) { $0 + values[$1] } / n
         }
-        return interval(ofMeans: means, level: level)
     }
 
     /// The percentile interval of any statistic of n paired items (e.g. RMSE of predictions
@@ -98,7 +92,7 @@ public enum Bootstrap {
             if let v = statistic(draw), v.isFinite { values.append(v) }
         }
         guard values.count * 2 >= resamples else { return nil }
-        return interval(ofMeans: values, level: level)
+        return percentileInterval(of: values, level: level)
     }
 
     /// The interval from given resample indices (each row: n indices into `values`): what the
@@ -106,10 +100,10 @@ public enum Bootstrap {
     public static func meanInterval(_ values: [Double], indices: [[Int]], level: Double) -> (low: Double, high: Double)? {
         guard !values.isEmpty, !indices.isEmpty else { return nil }
         let means = indices.map { draw in draw.reduce(0.0) { $0 + values[$1] } / Double(draw.count) }
-        return interval(ofMeans: means, level: level)
+        return percentileInterval(of: means, level: level)
     }
 
-    static func interval(ofMeans means: [Double], level: Double) -> (low: Double, high: Double) {
+    static func percentileInterval(of means: [Double], level: Double) -> (low: Double, high: Double) {
         let sorted = means.sorted()
         let tail = (1 - level) / 2
         return (quantile(sorted, tail), quantile(sorted, 1 - tail))
