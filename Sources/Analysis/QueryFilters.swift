@@ -77,11 +77,9 @@ public struct QueryFilters: Sendable, Equatable {
         }
         var configs = try ExplanationConfigRecord.fetchAll(
             db, sql: sql + " ORDER BY c.created_at", arguments: StatementArguments(arguments))
-        // A separator's exact name (`spleeter`) selects it even when another name starts the same
-        // way (`spleeter+bandsplit`); anything else is an id prefix.
-        if let separator, case let named = configs.filter({ $0.separatorId.hasPrefix(separator + "@") }), !named.isEmpty {
-            configs = named
-        }
+        // The SQL prefix match is a superset: an exact separator name narrows it (`SeparatorSelector`).
+        let chosen = Set(SeparatorSelector.matching(configs.map(\.separatorId), separator))
+        configs = configs.filter { chosen.contains($0.separatorId) }
         guard !configs.isEmpty else {
             let targets = try String.fetchAll(
                 db,

@@ -167,10 +167,7 @@ public struct ExplainStage: Sendable {
             throw PipelineError.invalidOption(
                 "\(store.root.path): the store has no stems; ingest with a separator (stemtrace ingest --separator …)")
         }
-        // A separator's exact name (`spleeter`) selects it even when another name starts the same
-        // way (`spleeter+bandsplit`); anything else is an id prefix.
-        let named = separator.map { name in producers.filter { $0.hasPrefix(name + "@") } } ?? []
-        let matching = !named.isEmpty ? named : producers.filter { p in separator.map { p.hasPrefix($0) } ?? true }
+        let matching = SeparatorSelector.matching(producers, separator)
         guard let chosen = matching.first else {
             throw PipelineError.invalidOption(
                 "\(store.root.path): no stems from a separator matching '\(separator ?? "")' (stems exist from: \(producers.joined(separator: ", ")))"
