@@ -27,6 +27,21 @@ public struct DecodedAudio: Sendable {
     public var frameCount: Int { channelCount == 0 ? 0 : samples.count / channelCount }
     public var duration: Double { Double(frameCount) / Double(sampleRate) }
 
+    /// Each channel's samples on their own (the interleaved frames split).
+    public func channels() -> [[Float]] {
+        (0..<channelCount).map { c in stride(from: c, to: samples.count, by: channelCount).map { samples[$0] } }
+    }
+
+    /// Interleaved frames from equally long channels: the inverse of `channels()`.
+    public static func interleaved(_ channels: [[Float]]) -> [Float] {
+        let n = channels.first?.count ?? 0
+        var out = [Float](repeating: 0, count: n * channels.count)
+        for (c, channel) in channels.enumerated() {
+            for k in 0..<min(n, channel.count) { out[k * channels.count + c] = channel[k] }
+        }
+        return out
+    }
+
     /// Mono by the channel mean, as librosa's `to_mono` (np.mean over channels in float32):
     /// the float32 sum of the channels divided by the channel count.
     public func downmixed() -> [Float] {

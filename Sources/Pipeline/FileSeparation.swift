@@ -34,33 +34,19 @@ public enum FileSeparation {
                 "\(audio.path): \(decoded.channelCount) channels; spleeter separates mono or stereo files (down-mix it first)")
         }
         let rate = SpleeterParameters.sampleRate
-        var channels: [[Float]] = (0..<decoded.channelCount).map { c in
-            stride(from: c, to: decoded.samples.count, by: decoded.channelCount).map { decoded.samples[$0] }
-        }
+        var channels = decoded.channels()
         if decoded.sampleRate != rate {
             let resampler = Resampler(quality: .high)
             channels = try channels.map { try resampler.resample($0, from: decoded.sampleRate, to: rate, path: audio.path) }
         }
         if channels.count == 1 { channels.append(channels[0]) }
         let stems = try SpleeterSeparator.run(model, channels, threads: threads, path: audio.path)
-        var residual: Float = 0
-        var peak: Float = 0
-        for c in 0..<2 {
-            for k in channels[c].indices {
-                var sum: Float = 0
-                for stem in stems { sum += stem[c][k] }
-                residual = max(residual, abs(channels[c][k] - sum))
-                peak = max(peak, abs(channels[c][k]))
-            }
-        }
+        let residual = (0..<2).map { c in StemChecks.largestResidual(stems.map { $0[c] }, of: channels[c]) }.max() ?? 0
+        let peak = channels.map { $0.reduce(0) { max($0, abs($1)) } }.max() ?? 0
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         var files: [URL] = []
         for (name, stem) in zip(model.instruments, stems) {
-            var interleaved = [Float](repeating: 0, count: stem[0].count * 2)
-            for k in stem[0].indices {
-                interleaved[2 * k] = stem[0][k]
-                interleaved[2 * k + 1] = stem[1][k]
-            }
+            let interleaved = DecodedAudio.interleaved(stem)
             let file = output.appendingPathComponent("\(name).wav")
             try AudioWriter.write(interleaved, channels: 2, sampleRate: rate, format: .wavFloat, to: file.path)
             files.append(file)
@@ -86,12 +72,7 @@ public enum FileSeparation {
             try AudioWriter.write(signal, channels: 1, sampleRate: config.sampleRate, format: .wavFloat, to: file.path)
             files.append(file)
         }
-        var residual: Float = 0
-        for k in mix.indices {
-            var sum: Float = 0
-            for signal in stems.signals { sum += signal[k] }
-            residual = max(residual, abs(mix[k] - sum))
-        }
+        let residual = StemChecks.largestResidual(stems.signals, of: mix)
         return Result(
             files: files, sampleRate: config.sampleRate, channels: 1, seconds: Double(mix.count) / Double(config.sampleRate),
             residualPeak: residual, inputPeak: mix.reduce(0) { max($0, abs($1)) })

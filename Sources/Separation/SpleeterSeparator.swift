@@ -141,4 +141,15 @@ public enum StemChecks {
         let tolerance = 1e-6 * peak
         return zip(stem, input).allSatisfy { abs($0 - $1) <= tolerance }
     }
+
+    /// max |mix − Σ stems|: what a separator's stems leave out of (or add to) its input.
+    public static func largestResidual(_ stems: [[Float]], of mix: [Float]) -> Float {
+        var largest: Float = 0
+        for k in mix.indices {
+            var sum: Float = 0
+            for stem in stems where k < stem.count { sum += stem[k] }
+            largest = max(largest, abs(mix[k] - sum))
+        }
+        return largest
+    }
 }

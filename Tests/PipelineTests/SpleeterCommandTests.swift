@@ -15,12 +15,6 @@ import Testing
 
     init() throws { root = try Fixtures.temporaryDirectory("spleeter-cli") }
 
-    static func deinterleave(_ audio: DecodedAudio) -> [[Float]] {
-        (0..<audio.channelCount).map { c in
-            stride(from: c, to: audio.samples.count, by: audio.channelCount).map { audio.samples[$0] }
-        }
-    }
-
     /// Acceptance: the golden's `input` as a 44.1 kHz stereo float WAV through `stemtrace separate`
     /// gives TensorFlow's vocals and accompaniment within 1e-4 (measured: about 7e-6).
     @Test func separateReproducesTensorFlowSpleeterOnTheR05Golden() throws {

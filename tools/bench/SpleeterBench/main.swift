@@ -63,11 +63,7 @@ case "inputs":
                 total: track.mono.count, length: config.excerptSamples, sampleRate: config.sampleRate,
                 policy: config.excerptPolicy)
             let up = try Resampler(quality: .high).resample(Array(track.mono[excerpt.range]), from: config.sampleRate, to: rate)
-            var interleaved = [Float](repeating: 0, count: up.count * 2)
-            for (k, v) in up.enumerated() {
-                interleaved[2 * k] = v
-                interleaved[2 * k + 1] = v
-            }
+            let interleaved = DecodedAudio.interleaved([up, up])
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent + ".wav"
             try AudioWriter.write(interleaved, channels: 2, sampleRate: rate, format: .wavFloat, to: output + "/" + name)
         } catch { fail("\(file): \(error)") }
@@ -82,9 +78,7 @@ case "time":
         do {
             let audio = try AudioDecoder.decode(path: file)
             guard audio.sampleRate == rate, audio.channelCount == 2 else { fail("\(file): not 44.1 kHz stereo") }
-            let s = audio.samples
-            clips.append(
-                (file, [stride(from: 0, to: s.count, by: 2).map { s[$0] }, stride(from: 1, to: s.count, by: 2).map { s[$0] }]))
+            clips.append((file, audio.channels()))
         } catch { fail("\(file): \(error)") }
     }
     var start = DispatchTime.now().uptimeNanoseconds
