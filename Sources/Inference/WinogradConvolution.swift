@@ -248,6 +248,38 @@ enum OneDNN {
         return (try primitive(descriptor, "reorder"), scratchpadSize(descriptor))
     }
 
+    /// `plain` (dims in layout `tag`) reordered now into a new buffer in layout `wanted`: how
+    /// constant weights reach the format a primitive chose.
+    static func reordered(
+        _ plain: [Float], dims: [Int], tag: dnnl_format_tag_t, to wanted: dnnl_memory_desc_t, engine: dnnl_engine_t,
+        attributes: dnnl_primitive_attr_t
+    ) throws(OneDNNError) -> AlignedBuffer {
+        var wanted = wanted
+        var plainDescriptor = try descriptor(dims, tag)
+        let (reorder, scratch) = try self.reorder(from: plainDescriptor, to: wanted, engine: engine, attributes: attributes)
+        let buffer = AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&wanted))
+        let scratchpad = AlignedBuffer(byteCount: scratch)
+        var stream: dnnl_stream_t?
+        try check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
+        defer { dnnl_stream_destroy(stream) }
+        var failure: OneDNNError?
+        plain.withUnsafeBufferPointer { p in
+            do throws(OneDNNError) {
+                let from = try WinogradPlan.Memory(&plainDescriptor, engine, UnsafeMutableRawPointer(mutating: p.baseAddress))
+                let to = try WinogradPlan.Memory(&wanted, engine, buffer.pointer)
+                try WinogradPlan.Memory.withScratchpad(scratch, scratchpad.pointer, engine) { pad throws(OneDNNError) in
+                    try WinogradPlan.execute(
+                        reorder, stream, [(DNNL_ARG_FROM, from), (DNNL_ARG_TO, to)], pad, "reorder(weights)")
+                }
+                try check(dnnl_stream_wait(stream), "stream_wait")
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return buffer
+    }
+
     static func scratchpadSize(_ descriptor: dnnl_primitive_desc_t) -> Int {
         guard let md = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0) else { return 0 }
         return dnnl_memory_desc_get_size(md)
@@ -389,39 +421,14 @@ final class WinogradPlan: @unchecked Sendable {
         }) {
             weights = shared
         } else {
-            let reordered = try Self.reorderWeights(
-                plainWeights, to: wanted, dims: [outChannels, inChannels, 3, 3], engine: engine.handle, attributes: attributes)
+            let reordered = WinogradWeights(
+                descriptor: wanted,
+                buffer: try OneDNN.reordered(
+                    plainWeights, dims: [outChannels, inChannels, 3, 3], tag: dnnl_oihw, to: wanted, engine: engine.handle,
+                    attributes: attributes))
             cache.append(reordered)
             weights = reordered
         }
-    }
-
-    private static func reorderWeights(
-        _ plain: [Float], to wanted: dnnl_memory_desc_t, dims: [Int], engine: dnnl_engine_t, attributes: dnnl_primitive_attr_t
-    ) throws(OneDNNError) -> WinogradWeights {
-        var wanted = wanted
-        var plainDescriptor = try OneDNN.descriptor(dims, dnnl_oihw)
-        let (reorder, scratch) = try OneDNN.reorder(from: plainDescriptor, to: wanted, engine: engine, attributes: attributes)
-        let buffer = AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&wanted))
-        let scratchpad = AlignedBuffer(byteCount: scratch)
-        var stream: dnnl_stream_t?
-        try OneDNN.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
-        defer { dnnl_stream_destroy(stream) }
-        var failure: OneDNNError?
-        plain.withUnsafeBufferPointer { p in
-            do throws(OneDNNError) {
-                let from = try Memory(&plainDescriptor, engine, UnsafeMutableRawPointer(mutating: p.baseAddress))
-                let to = try Memory(&wanted, engine, buffer.pointer)
-                try Memory.withScratchpad(scratch, scratchpad.pointer, engine) { pad throws(OneDNNError) in
-                    try execute(reorder, stream, [(DNNL_ARG_FROM, from), (DNNL_ARG_TO, to)], pad, "reorder(weights)")
-                }
-                try OneDNN.check(dnnl_stream_wait(stream), "stream_wait")
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
-        return WinogradWeights(descriptor: wanted, buffer: buffer)
     }
 
     /// Convolves `batch` NCHW items at `input` into NCHW `output`, one item at a time, on the
@@ -463,7 +470,7 @@ final class WinogradPlan: @unchecked Sendable {
         try OneDNN.check(dnnl_stream_wait(stream), "stream_wait")
     }
 
-    private static func execute(
+    static func execute(
         _ primitive: OneDNN.Primitive, _ stream: dnnl_stream_t?, _ arguments: [(Int32, Memory)], _ scratchpad: Memory?,
         _ what: String
     ) throws(OneDNNError) {

@@ -192,9 +192,9 @@ final class UNetPlan: @unchecked Sendable {
         pending.append(nil)
     }
 
-    private func slot(_ descriptor: dnnl_memory_desc_t) throws(OneDNNError) -> Int {
+    private func slot(_ descriptor: dnnl_memory_desc_t, storage given: AlignedBuffer? = nil) throws(OneDNNError) -> Int {
         var descriptor = descriptor
-        let storage = AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&descriptor))
+        let storage = given ?? AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&descriptor))
         let memory = try WinogradPlan.Memory(&descriptor, engine.handle, storage.pointer)
         slots.append(Slot(descriptor: descriptor, storage: storage, memory: memory))
         return slots.count - 1
@@ -226,31 +226,17 @@ final class UNetPlan: @unchecked Sendable {
     private func constant(_ values: [Float], dims: [Int], tag: dnnl_format_tag_t, wanted: dnnl_memory_desc_t?) throws(OneDNNError)
         -> Int
     {
-        let plain = try slot(OneDNN.descriptor(dims, tag))
+        let plainDescriptor = try OneDNN.descriptor(dims, tag)
+        if let wanted, !Self.equal(plainDescriptor, wanted) {
+            let storage = try OneDNN.reordered(
+                values, dims: dims, tag: tag, to: wanted, engine: engine.handle, attributes: attributes)
+            return try slot(wanted, storage: storage)
+        }
+        let plain = try slot(plainDescriptor)
         values.withUnsafeBytes { bytes in
             if let base = bytes.baseAddress { slots[plain].storage.pointer.copyMemory(from: base, byteCount: bytes.count) }
         }
-        guard let wanted, !Self.equal(slots[plain].descriptor, wanted) else { return plain }
-        let target = try slot(wanted)
-        let (reorder, scratch) = try OneDNN.reorder(
-            from: slots[plain].descriptor, to: wanted, engine: engine.handle, attributes: attributes)
-        let pad = AlignedBuffer(byteCount: scratch)
-        var stream: dnnl_stream_t?
-        try OneDNN.check(dnnl_stream_create(&stream, engine.handle, dnnl_stream_default_flags.rawValue), "stream_create")
-        defer { dnnl_stream_destroy(stream) }
-        var args = [
-            dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: slots[plain].memory.handle),
-            dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: slots[target].memory.handle),
-        ]
-        var padDescriptor = dnnl_memory_desc_t()
-        try OneDNN.check(
-            dnnl_memory_desc_init_by_tag(&padDescriptor, 1, [Int64(max(scratch, 1))], dnnl_u8, dnnl_x), "memory_desc_init")
-        let padMemory = try WinogradPlan.Memory(&padDescriptor, engine.handle, pad.pointer)
-        args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: padMemory.handle))
-        try OneDNN.check(
-            dnnl_primitive_execute(reorder.handle, stream, Int32(args.count), args), "primitive_execute(reorder weights)")
-        try OneDNN.check(dnnl_stream_wait(stream), "stream_wait")
-        return target
+        return plain
     }
 
     /// Attributes with the user scratchpad and, optionally, one eltwise post-op.
