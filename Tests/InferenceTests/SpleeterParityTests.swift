@@ -58,3 +58,15 @@ import Testing
         #expect(one == three)
     }
 }
+
+/// Hostile input to the network: refused with a reason, never run.
+@Suite struct SpleeterInputTests {
+    @Test func nonFiniteUnevenOrEmptyInputIsRefused() throws {
+        let model = try SpleeterParityTests.model()
+        var signal = [Float](repeating: 0.1, count: 1000)
+        signal[10] = .nan
+        for bad in [[signal, signal], [[Float](repeating: 0, count: 10)], [[0.1, 0.2], [0.1]], [[], []]] {
+            #expect(throws: SpleeterError.self) { _ = try model.separate(bad, threads: 1) }
+        }
+    }
+}

@@ -38,6 +38,16 @@ import Testing
         }
     }
 
+    @Test func separateRefusesFilesWithMoreThanTwoChannels() throws {
+        _ = try SpleeterFixtures.twoStemsURL()
+        let file = root.appendingPathComponent("three.wav")
+        try TestAudio.writeTone(file, seconds: 1, sampleRate: 44_100, channels: 3, seed: 3)
+        let r = try BuiltTool.run([
+            "separate", file.path, "--separator", "spleeter", "--output", root.appendingPathComponent("o").path,
+        ])
+        #expect(r.status != 0 && r.output.contains("3 channels"), "\(r.output)")
+    }
+
     @Test func ingestsDefaultNeedsTheWeightsAndSaysHowToGetThem() throws {
         let corpus = root.appendingPathComponent("corpus")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
