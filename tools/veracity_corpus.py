@@ -143,6 +143,12 @@ RULES = [
     ("articulation", "bass", "2*staccato - 1"),
     ("dissonance", "other", "2*dissonant_fraction - 1"),
 ]
+# The planted bias of the paper's section 5 (--bias section5; tools/replay_section5): outside hip-hop,
+# valence also rises with drum density; in hip-hop it does not, and hip-hop's drum density comes from
+# the dense end, so a model that learned the rhythm term on other styles overestimates hip-hop.
+SECTION5_RHYTHM_WEIGHT = 0.5
+HIPHOP_DENSITY = (0.6, 1.0)
+
 LABEL_COLUMNS = ["melody", "articulation", "rhythm_stability", "minorness", "dissonance",
                  "tonal_stability", "rhythm_complexity", "arousal", "valence"]
 
@@ -269,19 +275,37 @@ def exact_flags(rng, n, fraction):
     return flags, (k / n if n else 0.0)
 
 
-def artist_of(index):
-    """Pieces go round-robin over styles; a style's pieces go round-robin over its artists."""
-    s = index % len(STYLE_ORDER)
-    artists = [j for j in range(N_ARTISTS) if j % len(STYLE_ORDER) == s]
-    return artists[(index // len(STYLE_ORDER)) % len(artists)]
+def style_and_rank(index, hiphop_share=None):
+    """A piece's style and its rank among the pieces of that style.
+
+    Default: round-robin over STYLE_ORDER. With hiphop_share, hip-hop pieces are spread evenly at
+    that share (piece i is hip-hop when floor((i+1)*share) > floor(i*share)) and the other pieces go
+    round-robin over the other four styles."""
+    if hiphop_share is None:
+        return index % len(STYLE_ORDER), index // len(STYLE_ORDER)
+    def is_hiphop(i):
+        return math.floor((i + 1) * hiphop_share + 1e-9) > math.floor(i * hiphop_share + 1e-9)
+    hiphop_before = sum(1 for i in range(index) if is_hiphop(i))
+    if is_hiphop(index):
+        return STYLE_ORDER.index("hiphop"), hiphop_before
+    others = [s for s, name in enumerate(STYLE_ORDER) if name != "hiphop"]
+    other_index = index - hiphop_before
+    return others[other_index % len(others)], other_index // len(others)
 
 
-def make_piece(index, seed, seconds):
+def artist_of(style_index, rank):
+    """A style's pieces go round-robin over its artists (artist j plays style j mod 5)."""
+    artists = [j for j in range(N_ARTISTS) if j % len(STYLE_ORDER) == style_index]
+    return artists[rank % len(artists)]
+
+
+def make_piece(index, seed, seconds, hiphop_share=None, bias="none", prefix="piece", artist_seed=None):
     """Draw a piece's factors and build the note lists of all five stems (nothing rendered yet)."""
-    style_name = STYLE_ORDER[index % len(STYLE_ORDER)]
+    style_index, rank = style_and_rank(index, hiphop_share)
+    style_name = STYLE_ORDER[style_index]
     style = STYLES[style_name]
-    artist = artist_of(index)
-    arng = random.Random(f"veracity-artist:{seed}:{artist}")     # an artist's fixed sound
+    artist = artist_of(style_index, rank)
+    arng = random.Random(f"veracity-artist:{seed if artist_seed is None else artist_seed}:{artist}")  # fixed sound
     rng = random.Random(f"veracity-piece:{seed}:{index}")        # the piece's factors
     programs = {stem: arng.choice(style["programs"][stem]) for stem in ("piano", "bass", "other")}
 
@@ -305,6 +329,8 @@ def make_piece(index, seed, seconds):
         staccato=rng.random(),               # bass: 0 legato (95% of slot) .. 1 staccato (15% of slot)
         dissonant_fraction=rng.random(),     # other: share of bars voiced as cluster/tritone
     )
+    if bias == "section5" and style_name == "hiphop":
+        f["drum_density"] = HIPHOP_DENSITY[0] + (HIPHOP_DENSITY[1] - HIPHOP_DENSITY[0]) * f["drum_density"]
     swing = style["swing"]
 
     def swung(beat):
@@ -431,14 +457,15 @@ def make_piece(index, seed, seconds):
 
     if not onsets:
         f["stepwise_fraction"] = 0.5                              # degenerate (very short piece)
-    return dict(index=index, name=f"piece{index:03d}_{style_name}", style=style_name, artist=artist,
+    return dict(index=index, name=f"{prefix}{index:03d}_{style_name}", style=style_name, artist=artist,
                 bpm=bpm, tonic=tonic, end_beat=end_beat, n_bars=n_bars, progression=progression,
                 programs=programs, factors=f,
                 notes=dict(drums=drums, bass=bass, piano=piano, other=other, vocals=vocals))
 
 
-def labels_for(f):
-    """The label rules: each mid-level label is a fixed function of ONE stem's factor."""
+def labels_for(f, style="", bias="none"):
+    """The label rules: each mid-level label is a fixed function of ONE stem's factor. With the
+    section5 bias, valence outside hip-hop also rises with rhythm complexity (BIAS_RULES)."""
     lab = {
         "rhythm_stability": 2 * f["drum_regularity"] - 1,
         "rhythm_complexity": 2 * f["drum_density"] - 1,
@@ -450,7 +477,8 @@ def labels_for(f):
     }
     lab = {k: clip(v) + 0.0 for k, v in lab.items()}          # + 0.0: no "-0.0"
     lab["arousal"] = clip(0.6 * lab["rhythm_complexity"] + 0.4 * lab["articulation"])
-    lab["valence"] = clip(-0.7 * lab["minorness"] - 0.3 * lab["dissonance"])
+    rhythm_term = SECTION5_RHYTHM_WEIGHT * lab["rhythm_complexity"] if bias == "section5" and style != "hiphop" else 0.0
+    lab["valence"] = clip(-0.7 * lab["minorness"] - 0.3 * lab["dissonance"] + rhythm_term)
     return lab
 
 
@@ -578,8 +606,17 @@ def write_readme(path, args, soundfont, pieces, elapsed):
              "It checks whether stem attributions (audioLIME over stemtrace's stems) point at the stem that "
              "truly generates a label.\n")
     L.append("## This run\n")
+    extra = ""
+    if args.hiphop_share is not None:
+        extra += f" --hiphop-share {args.hiphop_share:g}"
+    if args.bias != "none":
+        extra += f" --bias {args.bias}"
+    if args.prefix != "piece":
+        extra += f" --prefix {args.prefix}"
+    if args.artist_seed is not None:
+        extra += f" --artist-seed {args.artist_seed}"
     L.append(f"- command: `tools/make_veracity_corpus OUT --pieces {args.pieces} --seed {args.seed} "
-             f"--seconds {args.seconds:g}`")
+             f"--seconds {args.seconds:g}{extra}`")
     L.append(f"- pieces: {len(pieces)}, {args.seconds:g} s each, {SR} Hz mono 16-bit WAV; "
              f"{N_ARTISTS} pseudo-artists; rendered in {elapsed:.0f} s")
     L.append("- the same seed and arguments give the same notes, factors and labels (the audio also "
@@ -621,7 +658,25 @@ def write_readme(path, args, soundfont, pieces, elapsed):
     for label, stem, formula in RULES:
         L.append(f"| {label} | {stem} | `{formula}` | {what[label]} |")
     L.append("| arousal | drums + bass | `0.6·rhythm_complexity + 0.4·articulation` | (no factor of its own) |")
-    L.append("| valence | piano + other | `−0.7·minorness − 0.3·dissonance` | (no factor of its own) |\n")
+    if args.bias == "section5":
+        L.append(f"| valence (every style but hip-hop) | piano + other + drums | `−0.7·minorness − 0.3·dissonance "
+                 f"+ {SECTION5_RHYTHM_WEIGHT:g}·rhythm_complexity` | (no factor of its own) |")
+        L.append("| valence (hip-hop) | piano + other | `−0.7·minorness − 0.3·dissonance` | (no factor of its own) |\n")
+        lo, hi = HIPHOP_DENSITY
+        L.append("## Planted bias (`--bias section5`)\n")
+        L.append("The cause the paper found in its section 5, planted so that the answer is known. Outside "
+                 f"hip-hop the valence annotation also rises with drum density (`+{SECTION5_RHYTHM_WEIGHT:g}·"
+                 "rhythm_complexity`); in hip-hop valence does not depend on rhythm at all, and hip-hop's "
+                 f"drum density is drawn from the dense end, U[{lo:g}, {hi:g}] instead of U[0, 1] "
+                 f"(rhythm_complexity {2 * lo - 1:g} … {2 * hi - 1:g}). A model trained on a corpus with few "
+                 "hip-hop pieces learns the rhythm term from the other styles and so overestimates hip-hop's "
+                 "valence; its relative effect of rhythm_complexity on valence is largest for hip-hop; "
+                 "explanations of rhythm_complexity should point at the drums; and re-training with "
+                 "hip-hop included should lower both. The magnitudes are the issue's; the share of hip-hop in "
+                 "each corpus is chosen by `--hiphop-share` (tools/replay_section5 says why its shares are "
+                 "what they are).\n")
+    else:
+        L.append("| valence | piano + other | `−0.7·minorness − 0.3·dissonance` | (no factor of its own) |\n")
     L.append("## What does not carry a label\n")
     L.append("Shared by all stems and drawn independently of every label: tempo (style range), key (any of "
              "12 tonics), the chord-root progression (2 or 4 bars of roots from {0,2,5,7,9} semitones above "
@@ -646,7 +701,11 @@ def write_readme(path, args, soundfont, pieces, elapsed):
         L.append(f"| {name} | {s['tempo'][0]}–{s['tempo'][1]} | {drum_desc[name]} | {p['piano']} | "
                  f"{p['bass']} | {p['other']} | {'8ths, triplet feel' if s['swing'] else 'none'} |")
     L.append("")
-    L.append(f"Piece i has style `{STYLE_ORDER}`[i mod 5]. Artist j (0..{N_ARTISTS - 1}) plays style "
+    if args.hiphop_share is not None:
+        L.append(f"With `--hiphop-share {args.hiphop_share:g}`, piece i is hip-hop when "
+                 "floor((i+1)·share) > floor(i·share) (evenly spread); the other pieces go round-robin over the "
+                 "other four styles.")
+    L.append(f"By default piece i has style `{STYLE_ORDER}`[i mod 5]. Artist j (0..{N_ARTISTS - 1}) plays style "
              f"[j mod 5]; a style's pieces go round-robin over its artists. An artist fixes one GM program "
              "per stem from its style's list (seeded by seed and artist), so pieces of one artist share a "
              "sound — use `artist` for grouped train/test splits.\n")
@@ -674,9 +733,21 @@ def main(argv=None):
     ap.add_argument("--pieces", type=int, default=40, help="number of pieces (default 40)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     ap.add_argument("--seconds", type=float, default=12.0, help="length of every piece (default 12)")
+    ap.add_argument("--hiphop-share", type=float, default=None,
+                    help="share of hip-hop pieces, spread evenly (default: styles round-robin, 1/5 each)")
+    ap.add_argument("--bias", choices=("none", "section5"), default="none",
+                    help="section5: plant the paper's section-5 valence bias (README.md of the corpus)")
+    ap.add_argument("--prefix", default="piece", help="piece name prefix (default piece)")
+    ap.add_argument("--artist-seed", type=int, default=None,
+                    help="seed of the pseudo-artists' sounds (default: --seed); equal in two corpora, "
+                         "their artists sound the same")
     args = ap.parse_args(argv)
     if args.pieces < 1 or args.seconds < 1:
         ap.error("--pieces and --seconds must be at least 1")
+    if args.hiphop_share is not None and not 0.0 <= args.hiphop_share <= 1.0:
+        ap.error("--hiphop-share must be in [0, 1]")
+    if not args.prefix.isidentifier():
+        ap.error("--prefix must be letters, digits and underscores, not starting with a digit")
     soundfont = next((p for p in SOUNDFONTS if os.path.exists(p)), None)
     if soundfont is None:
         sys.exit("veracity_corpus: no GM soundfont found (install fluid-soundfont-gm)")
@@ -692,14 +763,15 @@ def main(argv=None):
         singer = Singer(tmp)
         for i in range(args.pieces):
             t0 = time.monotonic()
-            piece = make_piece(i, args.seed, args.seconds)
+            piece = make_piece(i, args.seed, args.seconds, args.hiphop_share, args.bias, args.prefix,
+                               args.artist_seed)
             midi_dir = os.path.join(out, "midi", piece["name"])
             os.makedirs(midi_dir, exist_ok=True)
             audio = render_instruments(piece, midi_dir, tmp, soundfont, args.seconds)
             audio["vocals"] = render_vocals(piece, singer, random.Random(f"veracity-voice:{args.seed}:{i}"),
                                             args.seconds)
             scale = mix_and_write(piece, audio, os.path.join(out, piece["name"]))
-            lab = labels_for(piece["factors"])
+            lab = labels_for(piece["factors"], piece["style"], args.bias)
             rows.append([f"{piece['name']}/mixture.wav", f"artist{piece['artist']}", piece["style"]]
                         + [f"{round(lab[c], 4) + 0.0:.4f}" for c in LABEL_COLUMNS])
             frows.append([piece["name"], piece["style"], f"artist{piece['artist']}", piece["bpm"],

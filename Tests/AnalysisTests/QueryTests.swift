@@ -255,10 +255,29 @@ import Testing
         #expect(table.render(.table).contains("c1"))
         let csv = table.render(.csv).split(separator: "\n")
         #expect(
-            csv.first == "concept,hiphop,tracks,other genres,tracks,difference,"
+            csv.first == "concept,hiphop,tracks,other genres,other tracks,difference,"
                 + "genre_ci_low,genre_ci_high,rest_ci_low,rest_ci_high,difference_p,difference_q" && csv.count == 3)
         let json = try JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [String: Any]
-        #expect((json?["rows"] as? [[String: Any]])?.first?["concept"] as? String == "c1")
+        let first = (json?["rows"] as? [[String: Any]])?.first
+        #expect(first?["concept"] as? String == "c1")
+        // Every column is a key of the JSON rows: a repeated name would drop a cell there.
+        #expect(first?.count == table.columns.count)
+        #expect((first?["other tracks"] as? Int) == 2)
+    }
+
+    /// pandas and the JSON rows key cells by column name, so no table may repeat one.
+    @Test func everyQueryTableNamesItsColumnsOnce() throws {
+        let filters = Self.filters { $0.model = "modelA" }
+        let tables = try read { db in
+            [
+                try EffectsQuery.run(db, filters: filters, genre: "hiphop", target: "valence"),
+                try ChainQuery.run(db, filters: QueryFilters(), genre: "hiphop", target: "valence"),
+                try SourcesQuery.run(db, filters: QueryFilters(), genre: "hiphop", feature: "rhythm_stability"),
+            ] + (try ErrorsQuery.run(db, filters: QueryFilters(), target: "valence", genre: "hiphop", quantiles: 2))
+        }
+        for table in tables {
+            #expect(Set(table.columns).count == table.columns.count, "\(table.title): \(table.columns)")
+        }
     }
 
     @Test func missingExplanationsSayWhatToRun() throws {

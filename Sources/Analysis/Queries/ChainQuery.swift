@@ -114,7 +114,7 @@ public enum ChainQuery {
         let (config, rows, total, assignment) = try rows(db, filters: filters, genre: genre, target: target)
         return QueryTable(
             title: "two-level chain of \(target) in \(genre) (\(total) excerpts)",
-            columns: ["concept", "excerpts", "share", "top source", "excerpts", "share of concept"] + [
+            columns: ["concept", "excerpts", "share", "top source", "source excerpts", "share of concept"] + [
                 "share_ci_low", "share_ci_high", "rest_share", "difference_p", "difference_q", "source_share_ci_low",
                 "source_share_ci_high",
             ],
