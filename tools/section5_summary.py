@@ -156,7 +156,8 @@ def main():
              f"{fmt(weights_r.get('rhythm_complexity'))} |")
     L.append("| valence ← minorness, dissonance | −0.7, −0.3 | model A: "
              f"{fmt(weights_a.get('minorness'))}, {fmt(weights_a.get('dissonance'))} (weights on predicted "
-             "concepts; a concept the backbone cannot predict is shrunk to its mean and gets little weight) |")
+             "concepts; a concept the backbone does not predict, cross-validated R² ≤ 0, is a constant with "
+             "weight 0: see train-a.txt) |")
     L.append(f"| which genre is over-estimated | hip-hop | {top['genre']} ({fmt(top['mean error'])}, "
              f"95 % CI {interval(top)}) |")
     L.append(f"| which concept carries it | rhythm_complexity | {by_diff[0]['concept']} (relative effect on "
@@ -199,6 +200,17 @@ def main():
             L[-1] += (f" | {interval(drums, 'top_share_ci_low', 'top_share_ci_high') if drums else '—'} | "
                       f"{best['source']} | {100 / len(rows):.0f} % |")
     L.append("")
+    stability_path = os.path.join(res, "stability-b.json")
+    if os.path.exists(stability_path) and os.path.getsize(stability_path) > 0:
+        pairs = table(stability_path, "stability")
+        L.append("## Stability of rhythm_complexity's explanations across separators (hip-hop, B)\n")
+        L.append("| stems compared | excerpts | top source agrees | 95 % CI | Spearman ρ of the weights |")
+        L.append("| --- | --- | --- | --- | --- |")
+        for r in pairs["rows"]:
+            L.append(f"| {r['between']} | {r['excerpts']} | {r['top_agreement'] * 100:.0f} % | "
+                     f"{interval(r, 'top_agreement_ci_low', 'top_agreement_ci_high')} | "
+                     f"{'—' if r['spearman_rho'] is None else format(r['spearman_rho'], '.2f')} |")
+        L.append("")
     L.append("## Re-training with hip-hop included (the other 20 % of B)\n")
     L.append("| genre | mean valence error, model A | model R |")
     L.append("| --- | --- | --- |")
@@ -207,7 +219,9 @@ def main():
             L.append(f"| {g} | {fmt(err_a[g]['mean error'])} {interval(err_a[g])} | "
                      f"{fmt(err_r[g]['mean error'])} {interval(err_r[g])} |")
     L.append("")
-    L.append(f"rhythm_complexity's relative effect on hip-hop's valence: model A {fmt(rb)}, model R {fmt(ra)}.\n")
+    L.append(f"rhythm_complexity's relative effect on hip-hop's valence: model A {fmt(rb)}, model R {fmt(ra)}. "
+             "The other styles have few pieces here (20 % of their share of B), so their intervals are wide; "
+             "`evaluate-rest.txt` has every target per model and genre.\n")
     L.append("## Files\n")
     L.append("`results/` holds every query's output (JSON tables as `stemtrace query … --format json` prints "
              "them), `evaluate-b.txt` and `evaluate-rest.txt` (Table 1's layout), `train-a.txt` and "

@@ -11,8 +11,15 @@ import Store
 ///    features, or an RF-ResNet checkpoint's globally pooled conv trunk.
 /// 2. Mid-level layer: ridge (intercept unpenalised, features standardised and folded back)
 ///    from the embedding to the 7 concepts, on the tracks with all 7 mid-level labels.
+///    A concept whose cross-validated R² is not above 0 (the embedding does not predict it) is
+///    then made exactly constant, its training mean (`RidgeRegression.predictingMeans`): ridge
+///    with a large α only shrinks it, and the emotion layer, which standardises its inputs, would
+///    scale the small remainder back up and so read other information under that concept's name
+///    (found by tools/replay_section5: a weight of −7.6 on a concept with R² −0.09).
+///    `keepUnlearnedConcepts` keeps the shrunk fit instead.
 /// 3. Emotion layer: ridge from the *predicted* concepts to arousal and valence, on the tracks
-///    with both emotion labels, so the linear connection the effects rely on stays exact.
+///    with both emotion labels, so the linear connection the effects rely on stays exact. A
+///    constant concept gets weight 0 there.
 /// Each layer's α is chosen by k-fold cross-validation (`RidgeCrossValidation`), per target
 /// unless `alphaPerTarget` is false, with folds that
 /// keep every group (e.g. artist, from a metadata column) in one fold when `groupColumn` is set,
@@ -33,6 +40,8 @@ public struct TrainStage: Sendable {
         /// Labelled tracks left out because they have no embedding (no stored excerpt mix, or too
         /// short for one 3-s patch), with the reason when one was recorded.
         public var withoutEmbedding: [(track: String, reason: String)]
+        /// Concepts made constant (their training mean) because the embedding does not predict them.
+        public var constantConcepts: [String] = []
     }
 
     public var store: URL
@@ -44,6 +53,9 @@ public struct TrainStage: Sendable {
     public var alphaPerTarget = true
     /// The frozen network whose embedding the layers read.
     public var backbone: TrainingBackbone = .musicnn(.penultimate)
+    /// Keep the mid-level fit of concepts with cross-validated R² ≤ 0 instead of making them
+    /// constant (how heads were trained before; `--keep-unlearned-concepts`).
+    public var keepUnlearnedConcepts = false
     /// Marks the model file as a demonstration model (metadata `demonstration` = `true`): reports
     /// and `explain show` then say so beside its name.
     public var demonstration = false
@@ -63,6 +75,7 @@ public struct TrainStage: Sendable {
             parameters: [
                 "folds": String(folds), "seed": String(seed), "group": groupColumn ?? "",
                 "alpha": alphaPerTarget ? "per-target" : "shared",
+                "unlearned": keepUnlearnedConcepts ? "kept" : "constant",
             ],
             partition: nil, configHash: backbone.id)
         let (opened, writer, runId) = (run.store, run.writer, run.runId)
@@ -114,7 +127,10 @@ public struct TrainStage: Sendable {
             targets: midTracks.flatMap { t in Self.conceptNames.map { mean(t, $0) ?? 0 } }, targetNames: Self.conceptNames,
             groups: groupColumn == nil ? nil : midTracks.map(groupOf))
         let cv = try RidgeCrossValidation(foldCount: folds, seed: seed, alphaPerTarget: alphaPerTarget)
-        let mid = try cv.run(midSet)
+        let midFit = try cv.run(midSet)
+        let unlearned = keepUnlearnedConcepts ? [] : Self.unlearnedConcepts(midFit.report)
+        let midModel = midFit.model.predictingMeans(of: Set(unlearned))
+        let mid = (model: midModel, report: midFit.report)
 
         // Emotion layer on the predicted concepts.
         let emoTracks = embeddings.keys.sorted().filter { t in Self.outputNames.allSatisfy { mean(t, $0) != nil } }
@@ -141,6 +157,7 @@ public struct TrainStage: Sendable {
             "outputs": CanonicalJSON.string(Self.outputNames), "report": report, "folds": String(folds), "seed": String(seed),
             "group_column": groupColumn ?? "", "tracks_midlevel": String(midTracks.count),
             "tracks_emotion": String(emoTracks.count),
+            "constant_concepts": CanonicalJSON.string(unlearned.map { Self.conceptNames[$0] }),
         ].merging(demonstration ? ["demonstration": "true"] : [:]) { a, _ in a }
         try Safetensors.write(tensors, metadata: metadata.merging(kindMetadata) { _, new in new }, to: output)
         let written = try LoadedModel(contentsOf: output)
@@ -154,6 +171,11 @@ public struct TrainStage: Sendable {
         let missing = labels.keys.filter { embeddings[$0] == nil }.sorted().map { ($0, failed[$0] ?? "no stored excerpt mix") }
         return Summary(
             modelURL: output, modelId: written.id, midlevel: mid.report, emotion: emo.report, embeddingsComputed: cache.computed,
-            ungrouped: ungrouped, withoutEmbedding: missing)
+            ungrouped: ungrouped, withoutEmbedding: missing, constantConcepts: unlearned.map { Self.conceptNames[$0] })
+    }
+
+    /// Indices of the concepts whose mean cross-validated R² is not above 0 (or undefined).
+    static func unlearnedConcepts(_ report: TrainingReport) -> [Int] {
+        report.targets.enumerated().compactMap { i, t in (t.r2Mean ?? 0) > 0 ? nil : i }
     }
 }

@@ -44,6 +44,12 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Mark the model as a demonstration model (reports and explain show say so beside its name).")
     var demonstration = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Keep the shrunk fit of concepts with cross-validated R² ≤ 0.",
+            discussion: "By default such a concept is its training mean, a constant with weight 0 in the emotion layer."))
+    var keepUnlearnedConcepts = false
+
     @Flag(help: "One ridge α for all targets of a layer instead of one per target.")
     var sharedAlpha = false
 
@@ -82,9 +88,15 @@ struct TrainCommand: ParsableCommand {
         stage.backbone = try trainingBackbone()
         stage.alphaPerTarget = !sharedAlpha
         stage.demonstration = demonstration
+        stage.keepUnlearnedConcepts = keepUnlearnedConcepts
         let summary = try stage.run(progressMode: progress.mode)
         print("mid-level layer (embedding → concepts), \(folds)-fold cross-validation:")
         print(summary.midlevel.table())
+        if !summary.constantConcepts.isEmpty {
+            print(
+                "made constant (cross-validated R² ≤ 0, predicted by their training mean): "
+                    + summary.constantConcepts.joined(separator: ", ") + "\n")
+        }
         print("emotion layer (predicted concepts → arousal, valence):")
         print(summary.emotion.table())
         if summary.ungrouped > 0, let groupColumn {

@@ -272,7 +272,8 @@ import Testing
             [
                 try EffectsQuery.run(db, filters: filters, genre: "hiphop", target: "valence"),
                 try ChainQuery.run(db, filters: QueryFilters(), genre: "hiphop", target: "valence"),
-                try SourcesQuery.run(db, filters: QueryFilters(), genre: "hiphop", feature: "rhythm_stability"),
+                try SourcesQuery.run(
+                    db, filters: Self.filters { $0.composition = "normalized" }, genre: "hiphop", feature: "rhythm_stability"),
             ] + (try ErrorsQuery.run(db, filters: QueryFilters(), target: "valence", genre: "hiphop", quantiles: 2))
         }
         for table in tables {

@@ -32,7 +32,8 @@ import Testing
     /// Embeddings through the cache, then labels: concept c = tanh(Σ_j w_cj · z_j) on the
     /// standardised embedding z (kept in [-1, 1]); arousal/valence = linear in the concepts.
     func writeLabels(
-        withConcepts: Bool = true, emotions: Bool = true, constant: Bool = false, rfresnet: URL? = nil
+        withConcepts: Bool = true, emotions: Bool = true, constant: Bool = false, rfresnet: URL? = nil,
+        noiseConcept: Int? = nil
     ) throws -> [String: [Float]] {
         let store = try Store.open(at: storeURL)
         let writer = try store.writer()
@@ -50,6 +51,11 @@ import Testing
                 var s = 0.0
                 for j in 0..<d where (j + c) % 7 == 0 { s += (Double(e[j]) - means[j]) * (c % 2 == 0 ? 1 : -1) }
                 concepts.append(constant ? 0.25 : tanh(s))
+            }
+            if let c = noiseConcept {
+                // A label unrelated to the embedding: from the track id's first 8 hex digits.
+                let bits = UInt32(track.prefix(8), radix: 16) ?? 0
+                concepts[c] = Double(bits) / Double(UInt32.max) * 2 - 1
             }
             if withConcepts {
                 for (name, v) in zip(RFResNet.conceptNames, concepts) { rows.append(label(track, name, v)) }
@@ -101,6 +107,38 @@ import Testing
             try EffectRecord.filter(Column("model_id") == loaded.id).fetchCount(db)
         }
         #expect(effects == 12 * 14)
+    }
+
+    /// A concept the embedding cannot predict (cross-validated R² ≤ 0) becomes exactly its
+    /// training mean, and the emotion layer gives it weight 0; `keepUnlearnedConcepts` keeps the
+    /// shrunk fit, whose small remainder the emotion layer then uses.
+    @Test func aConceptTheEmbeddingCannotPredictBecomesItsMean() throws {
+        _ = try writeLabels(noiseConcept: 5)
+        var stage = TrainStage(store: storeURL, output: root.appendingPathComponent("constant.safetensors"))
+        stage.folds = 3
+        let summary = try stage.run(progressMode: .silent)
+        let unlearned = summary.midlevel.targets.enumerated().filter { ($0.element.r2Mean ?? 0) <= 0 }.map(\.offset)
+        #expect(unlearned.contains(5), "the noise label is not predicted: \(summary.midlevel.targets[5].r2Mean ?? .nan)")
+        #expect(summary.constantConcepts == unlearned.map { RFResNet.conceptNames[$0] })
+        let loaded = try LoadedModel(contentsOf: summary.modelURL)
+        #expect(loaded.metadata["constant_concepts"] == CanonicalJSON.string(summary.constantConcepts))
+        let conceptWeights = try #require(loaded.tensors["concepts.weight"]).floats()
+        let conceptBias = try #require(loaded.tensors["concepts.bias"]).floats()
+        let outputWeights = try #require(loaded.tensors["output.weight"]).floats()
+        let d = conceptWeights.count / 7
+        let labels = try Store.open(at: storeURL).catalog.labels().filter { $0.name == RFResNet.conceptNames[5] }
+        let mean = labels.reduce(0) { $0 + $1.value } / Double(labels.count)
+        #expect(conceptWeights[(5 * d)..<(6 * d)].allSatisfy { $0 == 0 })
+        #expect(abs(Double(conceptBias[5]) - mean) < 1e-6)
+        #expect(outputWeights[5] == 0 && outputWeights[7 + 5] == 0, "a constant concept has no effect on an emotion")
+        #expect(conceptWeights[(0 * d)..<(1 * d)].contains { $0 != 0 }, "a learned concept keeps its fit")
+
+        stage.keepUnlearnedConcepts = true
+        stage.output = root.appendingPathComponent("kept.safetensors")
+        let kept = try stage.run(progressMode: .silent)
+        #expect(kept.constantConcepts.isEmpty)
+        let keptWeights = try #require(try LoadedModel(contentsOf: kept.modelURL).tensors["concepts.weight"]).floats()
+        #expect(keptWeights[(5 * d)..<(6 * d)].contains { $0 != 0 })
     }
 
     @Test func pooledFeaturesGiveAWiderHeadThatInferUses() throws {

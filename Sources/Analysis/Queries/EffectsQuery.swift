@@ -58,7 +58,8 @@ public enum EffectsQuery {
         let (model, rows, assignment) = try rows(db, filters: filters, genre: genre, target: target)
         return QueryTable(
             title: "mean relative effect on \(target): \(genre) vs all other tracks (model \(model.prefix(12)))",
-            columns: ["concept", "\(genre)", "tracks", "other genres", "other tracks", "difference"] + QueryTable.uncertaintyColumns,
+            columns: ["concept", "\(genre)", "tracks", "other genres", "other tracks", "difference"]
+                + QueryTable.uncertaintyColumns,
             rows: rows.map { r in
                 [
                     .text(r.concept), r.genreMean.map(QueryTable.Value.number) ?? .missing, .integer(r.genreTracks),

@@ -125,6 +125,19 @@ public struct RidgeRegression: Sendable, Codable, Equatable {
             solveMethod: method)
     }
 
+    /// The same layer with the given targets predicted by their training mean: their weights are
+    /// exactly 0 and their intercept is ȳ. `TrainStage` uses it for concepts the embedding cannot
+    /// predict, so that such a concept is a constant and carries nothing into the next layer.
+    public func predictingMeans(of targets: Set<Int>) -> RidgeRegression {
+        var coefficients = standardisedWeights
+        for k in targets where k >= 0 && k < targetCount {
+            for j in 0..<featureCount { coefficients[k * featureCount + j] = 0 }
+        }
+        return RidgeRegression(
+            targetAlphas: targetAlphas, featureMeans: featureMeans, featureScales: featureScales, targetMeans: targetMeans,
+            standardisedWeights: coefficients, isStandardised: isStandardised, solveMethod: solveMethod)
+    }
+
     /// W x + b for every row of the row-major `features` (n × featureCount); row-major n × targets.
     public func predict(_ features: [Double]) throws(TrainingError) -> [Double] {
         let n = try rows(of: features)
