@@ -668,13 +668,14 @@ def write_readme(path, args, soundfont, pieces, elapsed):
                  f"hip-hop the valence annotation also rises with drum density (`+{SECTION5_RHYTHM_WEIGHT:g}·"
                  "rhythm_complexity`); in hip-hop valence does not depend on rhythm at all, and hip-hop's "
                  f"drum density is drawn from the dense end, U[{lo:g}, {hi:g}] instead of U[0, 1] "
-                 f"(rhythm_complexity {2 * lo - 1:g} … {2 * hi - 1:g}). A model trained on a corpus with few "
+                 f"(rhythm_complexity {2 * lo - 1:g} … {2 * hi - 1:g}; quantised like every density to whole extra "
+                 "hits of 12, so the lowest is 7/12). A model trained on a corpus with few "
                  "hip-hop pieces learns the rhythm term from the other styles and so overestimates hip-hop's "
                  "valence; its relative effect of rhythm_complexity on valence is largest for hip-hop; "
                  "explanations of rhythm_complexity should point at the drums; and re-training with "
-                 "hip-hop included should lower both. The magnitudes are the issue's; the share of hip-hop in "
-                 "each corpus is chosen by `--hiphop-share` (tools/replay_section5 says why its shares are "
-                 "what they are).\n")
+                 "hip-hop included should lower both. The share of hip-hop in each corpus is chosen by "
+                 "`--hiphop-share`; docs/ANALYSIS.md in the stemtrace repository says why tools/replay_section5 "
+                 "uses the shares and sizes it does.\n")
     else:
         L.append("| valence | piano + other | `−0.7·minorness − 0.3·dissonance` | (no factor of its own) |\n")
     L.append("## What does not carry a label\n")
