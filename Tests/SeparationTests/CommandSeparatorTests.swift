@@ -409,7 +409,7 @@ private func separationError(_ separator: CommandSeparator, _ input: SeparationI
         let error = await separationError(separator, input)
         let elapsed = clock.now - start
         #expect(error == .timeout(path: input.sourcePath, tool: tool.path, seconds: 1))
-        #expect(elapsed < .seconds(120), "took \(elapsed)")  // the tool would run 300 s; slack for a busy test run
+        #expect(elapsed < .seconds(250), "took \(elapsed)")  // the tool would run 300 s; slack for a starved test run
 
         #if os(Linux)
             // The background `sleep` was in the tool's process group and is gone (or a zombie) too.
@@ -448,7 +448,7 @@ private func separationError(_ separator: CommandSeparator, _ input: SeparationI
             kill(pid, SIGKILL)
         }
         #expect(stems["vocals"] == input.mix)
-        #expect(elapsed < .seconds(120), "took \(elapsed)")  // the tool would run 300 s; slack for a busy test run
+        #expect(elapsed < .seconds(250), "took \(elapsed)")  // the tool would run 300 s; slack for a starved test run
     }
 
     @Test func cancellingTheCallerStopsTheTool() async throws {
@@ -462,7 +462,7 @@ private func separationError(_ separator: CommandSeparator, _ input: SeparationI
         task.cancel()
         let error = await task.value
         #expect(error == .toolFailed(path: input.sourcePath, tool: tool.path, status: "cancelled", output: ""))
-        #expect(clock.now - start < .seconds(120))  // the tool would run 300 s
+        #expect(clock.now - start < .seconds(250))  // the tool would run 300 s; slack for a starved test run
     }
 
     @Test func identityRecordsTemplateStemsAndToleranceButNotTheTimeout() throws {
