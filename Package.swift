@@ -28,13 +28,16 @@ let package = Package(
         // oneDNN (Winograd 3×3 convolutions); Debian ships no dnnl.pc, so the modulemap names the libraries.
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
+        // Writes the git commit being built into Core (BuildInfo.commit) before every build.
+        .plugin(name: "BuildCommit", capability: .buildTool(), path: "Plugins/BuildCommit"),
         // glibc's vector math (libmvec) behind a C call, for the spectrogram's log compression.
         .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
         // Core: value types and utilities every layer shares; depends on no other stemtrace module.
         .target(
             name: "Core",
-            dependencies: ["CXXHash", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: ["CXXHash", .product(name: "Subprocess", package: "swift-subprocess")],
+            plugins: ["BuildCommit"]
         ),
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(

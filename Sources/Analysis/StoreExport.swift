@@ -5,8 +5,9 @@ import Store
 
 /// `stemtrace export --store DIR --output DIR`: every per-track result as CSV and JSON tables
 /// (tracks with genres, tags, labels, predictions, effects, explanations, explanation weights)
-/// plus per-genre aggregates, and a data dictionary (`DATA_DICTIONARY.md`, `data_dictionary.json`)
-/// that describes every file and column. Tables with no rows are written with their header.
+/// plus per-genre aggregates, a data dictionary (`DATA_DICTIONARY.md`, `data_dictionary.json`)
+/// that describes every file and column, and `PROVENANCE.json` (every run's provenance). Tables
+/// with no rows are written with their header.
 public enum StoreExport {
     /// One exported table and what its columns mean.
     public struct Table: Sendable {
@@ -32,7 +33,17 @@ public enum StoreExport {
         }
         try Data(dictionaryMarkdown(tables).utf8).write(to: output.appendingPathComponent("DATA_DICTIONARY.md"))
         try Data(dictionaryJSON(tables).utf8).write(to: output.appendingPathComponent("data_dictionary.json"))
+        try Data(provenanceJSON(store).utf8).write(to: output.appendingPathComponent("PROVENANCE.json"))
         return Written(directory: output, tables: tables.map { ($0.name, $0.rows.count) })
+    }
+
+    /// `PROVENANCE.json`: every run of the store with what made it and what it wrote
+    /// (`RunReport`: version, commit, libraries, host, CPU, threads, command line; rows per table).
+    static func provenanceJSON(_ store: Store) throws -> String {
+        let runs = try RunReport.all(store).map { try RunReport.load(store, run: $0.id) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(["runs": runs]), as: UTF8.self) + "\n"
     }
 
     /// Every table, read in one transaction.

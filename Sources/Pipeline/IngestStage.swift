@@ -114,7 +114,8 @@ public struct IngestStage: Sendable {
                     parametersHash: identity.parametersHash, createdAt: Timestamp.now()))
         }
         let parameters = RunParameters(options: options, separator: separator?.identity.id)
-        let runId = try writer.beginRun(command: "ingest", parameters: CanonicalJSON.string(parameters), configHash: configHash)
+        let runId = try writer.beginRun(
+            command: "ingest", parameters: CanonicalJSON.string(parameters), configHash: configHash, provenance: .stages())
         let analyser = TrackAnalyser(
             config: options.frontEnd, configHash: configHash, runId: runId, corpus: options.corpus,
             metadata: metadata, catalog: store.catalog, separator: separator, partition: options.partition,

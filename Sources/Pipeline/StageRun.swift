@@ -48,7 +48,8 @@ final class StageRun {
         try prepare(writer)
         var parameters = parameters
         if let partition { parameters["partition"] = partition.description }
-        let runId = try writer.beginRun(command: command, parameters: CanonicalJSON.string(parameters), configHash: configHash)
+        let runId = try writer.beginRun(
+            command: command, parameters: CanonicalJSON.string(parameters), configHash: configHash, provenance: .stages())
         return StageRun(
             store: store, writer: writer, runId: runId, failures: TrackFailures(sources: try store.catalog.trackSourcePaths()))
     }

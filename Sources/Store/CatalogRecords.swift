@@ -26,6 +26,16 @@ public struct RunRecord: CatalogRecord, Equatable {
     public var duplicates = 0
     public var skipped = 0
     public var failed = 0
+    /// Provenance (migration 0007); nil in rows written before it.
+    public var stemtraceVersion: String?
+    public var gitCommit: String?
+    /// JSON object: library name → version.
+    public var libraries: String?
+    public var host: String?
+    public var cpu: String?
+    public var threads: Int?
+    /// JSON array of the process's arguments.
+    public var commandLine: String?
 }
 
 /// A per-file failure inside a run.

@@ -25,6 +25,13 @@ public struct StoreInfo: Sendable, Codable {
         }
     }
 
+    /// A stemtrace build that wrote runs here, and how many (`(nil, nil)`: before provenance).
+    public struct BuildSummary: Sendable, Codable, Equatable {
+        public var version: String?
+        public var commit: String?
+        public var runs: Int
+    }
+
     public var schemaVersion: Int
     public var tracks: Int
     public var sources: Int
@@ -39,6 +46,8 @@ public struct StoreInfo: Sendable, Codable {
     public var shardCount: Int
     public var shardBytes: Int64
     public var catalogBytes: Int64
+    /// The builds that wrote this store's runs (from the runs' provenance).
+    public var builds: [BuildSummary] = []
 
     public var rawBytes: Int64 { kinds.reduce(0) { $0 + $1.rawBytes } }
     public var storedBytes: Int64 { kinds.reduce(0) { $0 + $1.storedBytes } }
@@ -83,10 +92,23 @@ public struct StoreInfo: Sendable, Codable {
         let catalogBytes = catalogFiles.reduce(Int64(0)) { total, path in
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
         }
+        let builds = try store.catalog.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT stemtrace_version AS v, git_commit AS c, COUNT(*) AS n FROM runs
+                    GROUP BY stemtrace_version, git_commit ORDER BY MIN(id)
+                    """
+            ).map { row in
+                BuildSummary(
+                    version: try row.decode(String?.self, forColumn: "v"), commit: try row.decode(String?.self, forColumn: "c"),
+                    runs: try row.decode(forColumn: "n"))
+            }
+        }
         return StoreInfo(
             schemaVersion: version, tracks: counts[0], sources: counts[1], excerpts: counts[2], tags: counts[3],
             runs: counts[4], failures: counts[5], warnings: counts[6], kinds: kinds, separators: separators,
             shardCount: shards.count,
-            shardBytes: shardBytes, catalogBytes: catalogBytes)
+            shardBytes: shardBytes, catalogBytes: catalogBytes, builds: builds)
     }
 }

@@ -51,10 +51,13 @@ public struct StoreMerge {
     let writer: StoreWriter
     /// Records per `commitResults` batch (one fsync each).
     var batchSize = 64
+    /// Recorded on the `merge` run; every source run keeps its own provenance.
+    public var provenance: RunProvenance
 
-    public init(from source: Store, into writer: StoreWriter) {
+    public init(from source: Store, into writer: StoreWriter, provenance: RunProvenance = .current()) {
         self.source = source
         self.writer = writer
+        self.provenance = provenance
     }
 
     /// Tables with their own integer ids, which other tables point at: translated through maps.
@@ -77,7 +80,8 @@ public struct StoreMerge {
                 source: source.root.path, found: found, destination: destination.root.path, expected: own)
         }
         let mergeRun = try writer.beginRun(
-            command: "merge", parameters: CanonicalJSON.string(["source": source.root.path]), configHash: nil)
+            command: "merge", parameters: CanonicalJSON.string(["source": source.root.path]), configHash: nil,
+            provenance: provenance)
         let sourcePath = source.catalog.path
         var summary = Summary()
         do {

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import GRDB
 
@@ -108,12 +109,20 @@ public final class StoreWriter {
         close(lockFD)
     }
 
-    /// Starts a run row and returns its id.
-    public func beginRun(command: String, parameters: String, configHash: String?) throws(StoreError) -> Int64 {
+    /// Starts a run row with its provenance and returns its id. `provenance` defaults to what
+    /// this process knows (`RunProvenance.current()`); the stages pass theirs, with the versions
+    /// of the libraries their layers load. The SQLite version is the catalog connection's.
+    public func beginRun(
+        command: String, parameters: String, configHash: String?, provenance: RunProvenance = .current()
+    ) throws(StoreError) -> Int64 {
         try store.catalog.write { db in
-            var run = RunRecord(
+            var libraries = provenance.libraries
+            libraries["sqlite"] = try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "unknown"
+            let run = RunRecord(
                 id: nil, command: command, parameters: parameters, configHash: configHash,
-                startedAt: Timestamp.now(), finishedAt: nil, status: "running")
+                startedAt: Timestamp.now(), finishedAt: nil, status: "running", stemtraceVersion: provenance.version,
+                gitCommit: provenance.commit, libraries: CanonicalJSON.string(libraries), host: provenance.host,
+                cpu: provenance.cpu, threads: provenance.threads, commandLine: CanonicalJSON.string(provenance.commandLine))
             try run.insert(db)
             return db.lastInsertedRowID
         }

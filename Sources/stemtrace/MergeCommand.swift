@@ -40,7 +40,7 @@ struct MergeCommand: ParsableCommand {
             var reported = 0
             let summary: StoreMerge.Summary
             do {
-                summary = try StoreMerge(from: source, into: writer).run { done, total in
+                summary = try StoreMerge(from: source, into: writer, provenance: .stages()).run { done, total in
                     let bar = reporter ?? ProgressReporter(label: "merge", total: total, mode: progress.mode)
                     reporter = bar
                     for _ in reported..<done { bar.advance() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Logging
 
 /// The `stemtrace` command-line tool: one subcommand per file, each parsing options and calling Pipeline.
@@ -8,7 +9,7 @@ struct Stemtrace: AsyncParsableCommand {
         commandName: "stemtrace",
         abstract: "An on-disk feature store and batch processor for explaining music emotion models.",
         discussion: "Ingest a corpus once, then every later stage reads only the store. See docs/CLI.md.",
-        version: "0.1.0",
+        version: BuildInfo.description,
         subcommands: [
             IngestCommand.self, SpectrogramCommand.self, InfoCommand.self, VerifyCommand.self, ArraysCommand.self,
             EvalSeparationCommand.self, InferCommand.self, TagCommand.self, ModelCommand.self, ExplainCommand.self,

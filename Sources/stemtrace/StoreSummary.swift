@@ -20,6 +20,10 @@ enum StoreSummary {
         for sep in i.separators {
             lines.append("  stems by \(sep.id): \(sep.tracks) tracks × [\(sep.stems.joined(separator: ", "))]")
         }
+        for b in i.builds {
+            let build = b.version.map { "stemtrace \($0), commit \(b.commit ?? "unknown")" } ?? "provenance not recorded"
+            lines.append("  \(b.runs) run\(b.runs == 1 ? "" : "s") by \(build)  (stemtrace info --run N for one)")
+        }
         return lines.joined(separator: "\n")
     }
 

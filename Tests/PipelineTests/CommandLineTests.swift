@@ -52,7 +52,7 @@ import Testing
         let info = try BuiltTool.run(["info", "--store", store.path, "--json"])
         #expect(info.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any])
-        #expect(json["tracks"] as? Int == 2 && json["schemaVersion"] as? Int == 6)
+        #expect(json["tracks"] as? Int == 2 && json["schemaVersion"] as? Int == 7)
 
         let out = root.appendingPathComponent("export")
         let export = try BuiltTool.run(["arrays", "export", "--store", store.path, "--kind", "logfiltspec", "--output", out.path])

@@ -12,7 +12,7 @@ import Testing
     @Test func emptyStoreHasNoRowsAndNoKinds() throws {
         let store = try stores.fresh()
         let info = try StoreInfo.gather(store)
-        #expect(info.schemaVersion == 6)
+        #expect(info.schemaVersion == 7)
         #expect([info.tracks, info.sources, info.excerpts, info.tags, info.runs, info.failures] == [Int](repeating: 0, count: 6))
         #expect(info.kinds.isEmpty && info.rawBytes == 0 && info.storedBytes == 0 && info.compressionRatio == 0)
         #expect(info.shardBytes == 0)
@@ -32,7 +32,7 @@ import Testing
         _ = try writer.commit(batch, failures: failures, warnings: warnings, runId: run)
 
         let info = try StoreInfo.gather(store)
-        #expect(info.schemaVersion == 6)
+        #expect(info.schemaVersion == 7)
         #expect(info.tracks == 2)
         #expect(info.sources == 3, "the duplicate adds a source")
         #expect(info.excerpts == 2)

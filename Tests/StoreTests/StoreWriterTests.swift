@@ -283,7 +283,7 @@ import Testing
 
     @Test func newCatalogIsAtTheLatestSchemaVersion() throws {
         let store = try stores.fresh()
-        #expect(try store.catalog.schemaVersion() == 6)
+        #expect(try store.catalog.schemaVersion() == 7)
         let tables = try store.catalog.read { db in
             try String.fetchAll(
                 db,
@@ -306,14 +306,14 @@ import Testing
         let store = try stores.fresh()
         _ = try store.writer().commit([try T.pending(track: 12, arrays: T.standardArrays(12))], runId: nil)
         let reopened = try Store.open(at: store.root)
-        #expect(try reopened.catalog.schemaVersion() == 6)
+        #expect(try reopened.catalog.schemaVersion() == 7)
         #expect(try reopened.catalog.arrays().count == 2)
     }
 
     @Test func catalogNewerThanThisBuildIsRefused() throws {
         let store = try stores.fresh()
-        try store.catalog.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 7") }
-        #expect(throws: StoreError.schemaTooNew(found: 7, supported: 6)) { _ = try Store.open(at: store.root) }
-        #expect(try store.catalog.schemaVersion() == 7, "the refused catalog is left as it was")
+        try store.catalog.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 8") }
+        #expect(throws: StoreError.schemaTooNew(found: 8, supported: 7)) { _ = try Store.open(at: store.root) }
+        #expect(try store.catalog.schemaVersion() == 8, "the refused catalog is left as it was")
     }
 }

@@ -261,3 +261,16 @@ def test_a_real_dataloader_where_torch_is_installed(store):
     loader = torch.utils.data.DataLoader(ds, batch_size=1, num_workers=2)
     batches = list(loader)
     assert len(batches) == 3 and tuple(batches[0][1].shape) == (1, 2)
+
+
+def test_runs_carry_the_provenance_export_writes(store):
+    with open(os.path.join(os.environ["STEMTRACE_TEST_EXPORT"], "PROVENANCE.json"), encoding="utf-8") as f:
+        exported = {r["id"]: r for r in json.load(f)["runs"]}
+    runs = store.runs()
+    assert list(runs["id"]) == sorted(exported)
+    for row in runs.itertuples(index=False):
+        p = exported[row.id]["provenance"]
+        assert (row.stemtrace_version, row.git_commit, row.host, row.cpu, row.threads) == (
+            p["version"], p["commit"], p["host"], p["cpu"], p["threads"])
+        assert json.loads(row.libraries) == p["libraries"] and json.loads(row.command_line) == p["commandLine"]
+        assert {"libsndfile", "libsoxr", "fftw", "openblas", "onednn", "lz4", "sqlite"} <= set(p["libraries"])

@@ -14,7 +14,7 @@ import threading
 
 from .records import StoreError, decode
 
-SCHEMA_VERSION = 6          # the newest catalog this reader knows (PRAGMA user_version)
+SCHEMA_VERSION = 7          # the newest catalog this reader knows (PRAGMA user_version)
 OTHER = "other"
 # The genre tags among musicnn's 50 MSD tags (stemtrace's GenreRules.msdGenreTags).
 MSD_GENRE_TAGS = (
