@@ -41,4 +41,22 @@ import Testing
         #expect(try RunReport.load(store, run: id).provenance?.version == BuildInfo.version)
         #expect(try Data(contentsOf: Fixtures.url("stores/schema6/catalog.sqlite")) == original, "the fixture is untouched")
     }
+
+    /// Every fixture store, whatever its schema, opens at the current one with its records intact
+    /// (a new schema adds a folder to Tests/Fixtures/stores and this test covers it unchanged).
+    @Test(arguments: ["schema6", "schema7"])
+    func everyFixtureStoreOpensAtTheCurrentSchema(_ name: String) throws {
+        let copy = try Fixtures.temporaryDirectory("upgrade").appendingPathComponent(name)
+        try FileManager.default.copyItem(at: Fixtures.url("stores/\(name)"), to: copy)
+        let store = try Store.open(at: copy)
+        #expect(try store.catalog.schemaVersion() == CatalogMigrations.latestVersion())
+        let report = try StoreVerifier(store: store).verify()
+        #expect(report.arraysChecked == 16 && report.problems.isEmpty && report.catalogProblems.isEmpty)
+        let runs = try RunReport.all(store)
+        #expect(runs.map(\.command) == ["ingest", "infer", "explain", "tag"])
+        if name != "schema6" {
+            let p = try #require(runs.first?.provenance)
+            #expect(p.version == "0.1.0" && p.commit.hasPrefix("b73b1d5") && p.libraries["onednn"] != nil)
+        }
+    }
 }
