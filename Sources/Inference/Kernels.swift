@@ -1,3 +1,4 @@
+import Core
 import COpenBLAS
 import DSP
 import Foundation
@@ -11,7 +12,7 @@ public enum Kernels {
     public static func conv2d(
         _ input: FeatureMap, weights: [Float], outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
         rowChannel: [Float]? = nil, epilogue: ConvolutionEpilogue = ConvolutionEpilogue(),
-        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        threads: Int = ProcessorCount.available
     ) -> FeatureMap {
         let cin = input.channels + (rowChannel == nil ? 0 : 1)
         let h = input.height
@@ -141,7 +142,7 @@ public enum Kernels {
     /// a = weight / sqrt(var + eps), b = bias − mean·a; optionally followed by ReLU.
     public static func batchNorm(
         _ x: inout FeatureMap, _ bn: BatchNormParameters, relu: Bool = false,
-        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        threads: Int = ProcessorCount.available
     ) {
         precondition(bn.scale.count == x.channels, "batch norm has \(bn.scale.count) channels, input \(x.channels)")
         let plane = x.planeSize
@@ -163,7 +164,7 @@ public enum Kernels {
     }
 
     /// `max_pool2d(kernel 2, stride 2)`, floor mode: an odd trailing row or column is dropped.
-    public static func maxPool2x2(_ x: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> FeatureMap {
+    public static func maxPool2x2(_ x: FeatureMap, threads: Int = ProcessorCount.available) -> FeatureMap {
         let h = x.height / 2
         let w = x.width / 2
         let inWidth = x.width

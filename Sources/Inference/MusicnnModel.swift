@@ -216,7 +216,7 @@ public struct MusicnnModel: Sendable {
     /// never depend on the thread count or on how many patches share the call. The dense layers
     /// then run row by row. Safe to call concurrently: every call has its own scratch memory.
     public func predict(
-        _ patches: MusicnnPatches, keepIntermediates: Bool = false, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        _ patches: MusicnnPatches, keepIntermediates: Bool = false, threads: Int = ProcessorCount.available
     ) -> MusicnnOutput {
         _ = BLASThreading.singleThreaded
         let p = patches.count

@@ -153,7 +153,7 @@ public struct RFResNet: Sendable {
     /// - Parameter threads: threads every layer splits its work across (default: all cores): the
     ///   calling thread's GNU OpenMP team, which oneDNN's Winograd convolutions use too.
     public func forward(
-        _ input: FeatureMap, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        _ input: FeatureMap, threads: Int = ProcessorCount.available,
         observe: ((String, FeatureMap) -> Void)? = nil
     ) throws(ModelError) -> Result {
         guard input.channels == 1 else {

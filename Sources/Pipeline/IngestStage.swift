@@ -10,7 +10,7 @@ import Store
 public struct IngestOptions: Sendable, Codable {
     public var corpus: URL
     public var store: URL
-    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var workers: Int = ProcessorCount.available
     public var frontEnd = FrontEndConfig()
     public var metadataCSV: URL?
     public var shardLimit: Int64 = Store.defaultShardLimit

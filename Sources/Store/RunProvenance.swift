@@ -36,7 +36,7 @@ public struct RunProvenance: Sendable, Equatable, Codable {
         RunProvenance(
             version: BuildInfo.version, commit: BuildInfo.commit,
             libraries: libraries.merging(["lz4": String(cString: LZ4_versionString())]) { a, _ in a },
-            host: ProcessInfo.processInfo.hostName, cpu: cpuModel(), threads: ProcessInfo.processInfo.activeProcessorCount,
+            host: ProcessInfo.processInfo.hostName, cpu: cpuModel(), threads: ProcessorCount.available,
             commandLine: CommandLine.arguments)
     }
 

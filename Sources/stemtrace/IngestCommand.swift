@@ -63,7 +63,7 @@ struct IngestCommand: AsyncParsableCommand {
     var store: String
 
     @Option(help: "Parallel workers (default: all cores).")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    var workers: Int = ProcessorCount.available
 
     @Option(help: "Excerpt of tracks longer than 40 s: start, middle or offset=SECONDS.")
     var excerpt: String = "middle"
@@ -123,7 +123,7 @@ struct IngestCommand: AsyncParsableCommand {
         let chosen = try SeparatorFactory.make(
             choice: stemsFrom != nil ? .imported : separator.factoryChoice, command: separatorCommand, stems: separatorStems,
             timeout: separatorTimeout, model: separatorModel,
-            threads: max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers)))
+            threads: max(1, ProcessorCount.available / max(1, workers)))
         let summary = try await IngestStage(options: options, separator: chosen)
             .run(progressMode: logging.quiet ? .silent : progress.mode)
         print(IngestReport.render(summary, store: store))

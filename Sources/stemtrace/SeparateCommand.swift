@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -29,7 +30,7 @@ struct SeparateCommand: AsyncParsableCommand {
     var output: String
 
     @Option(help: "Threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = ProcessorCount.available
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }

@@ -81,6 +81,35 @@ import Testing
         #expect(doc.runs.map(\.id) == runs.map(\.id) && doc.runs[1] == infer && doc.runs[2] == explain)
     }
 
+    /// STEMTRACE_THREADS pins every default thread count, and the run records it; without it the
+    /// affinity mask decides (`taskset -c 0` gives one).
+    @Test func threadsComeFromTheEnvironmentOrTheAffinityMask() throws {
+        let root = try Fixtures.temporaryDirectory("provenance-threads")
+        let corpus = root.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try TestAudio.writeTone(corpus.appendingPathComponent("t.wav"), seconds: 3.5, seed: 7)
+        let pinned = root.appendingPathComponent("pinned")
+        let r = try BuiltTool.run(
+            ["ingest", corpus.path, "--store", pinned.path, "--separator", "builtin", "--progress", "none"],
+            environment: ["STEMTRACE_THREADS": "3"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(try RunReport.all(Store.open(at: pinned)).first?.provenance?.threads == 3)
+        let mask = try #require(ProcessorCount.affinityCount())
+        #expect(mask >= 1 && mask <= ProcessInfo.processInfo.activeProcessorCount)
+        let taskset = URL(fileURLWithPath: "/usr/bin/taskset")
+        if FileManager.default.isExecutableFile(atPath: taskset.path) {
+            let single = root.appendingPathComponent("single")
+            let t = try BuiltTool.run(
+                executable: taskset,
+                [
+                    "-c", "0", try BuiltTool.stemtrace.path, "ingest", corpus.path, "--store", single.path, "--separator",
+                    "builtin", "--progress", "none",
+                ])
+            #expect(t.status == 0, "\(t.output)")
+            #expect(try RunReport.all(Store.open(at: single)).first?.provenance?.threads == 1)
+        }
+    }
+
     @Test func mergeKeepsEachSourceRunsProvenance() throws {
         let root = try Fixtures.temporaryDirectory("provenance-merge")
         let source = try Store.open(at: try pipeline(root))
