@@ -1,5 +1,5 @@
-import Core
 import COpenBLAS
+import Core
 import DSP
 import Foundation
 
