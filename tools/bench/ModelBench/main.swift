@@ -31,6 +31,39 @@ func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
     return times.sorted()[runs / 2]
 }
 
+// musicnn: `ModelBench --musicnn INPUT.safetensors [--repeat N] [--threads 1,2]` times the bundled
+// MSD_musicnn network (no front end) on the tensor `input_batch` [patches, 187, 96] — as one batch,
+// as `tag` runs it, and one patch at a time, as musicnn 0.1.0's extractor does — median of N.
+if let inputPath = option("--musicnn") {
+    do {
+        let tensors = try Safetensors.read(contentsOf: URL(fileURLWithPath: inputPath))
+        guard let batch = tensors["input_batch"], batch.shape.count == 3 else {
+            throw ModelError.inputShape(model: "musicnn", reason: "\(inputPath) has no 3-D tensor input_batch [patches, 187, 96]")
+        }
+        let values = try batch.floats()
+        let patches = try MusicnnPatches(values: values, count: batch.shape[0])
+        let single = try (0..<patches.count).map { i in
+            try MusicnnPatches(
+                values: Array(values[(i * MusicnnFrontEnd.patchSize)..<((i + 1) * MusicnnFrontEnd.patchSize)]), count: 1)
+        }
+        let model = try MusicnnModel()
+        let repeats = max(1, Int(option("--repeat") ?? "7") ?? 7)
+        for threads in (option("--threads") ?? "1,2").split(separator: ",").compactMap({ Int($0) }) {
+            _ = model.predict(patches, threads: threads)  // warm-up
+            let whole = median(repeats) { _ = model.predict(patches, threads: threads) }
+            let loop = median(repeats) { for p in single { _ = model.predict(p, threads: threads) } }
+            print(
+                String(
+                    format: "{\"impl\":\"stemtrace\",\"model\":\"musicnn\",\"patches\":%d,\"threads\":%d,"
+                        + "\"batch_ms\":%.1f,\"one_at_a_time_ms\":%.1f}", patches.count, threads, whole * 1000, loop * 1000))
+        }
+    } catch {
+        FileHandle.standardError.write(Data("ModelBench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
 guard let weightsPath = option("--weights") else {
     FileHandle.standardError.write(
         Data("usage: ModelBench --weights W.safetensors [--repeat N] [--threads 1,2] [--batches 1,8]\n".utf8))
