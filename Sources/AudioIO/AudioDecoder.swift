@@ -71,13 +71,29 @@ public enum AudioDecoder {
         }
         let declared = known ? Int(info.frames) : 0
 
-        var samples: [Float] = []
         // Never trust the header for the allocation: at most what the file's own size suggests.
-        samples.reserveCapacity(min(declared * channels, Int(min(fileSize, Int64(Int32.max)))))
-        let chunkFrames = 65536
-        var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+        let capacityFrames = min(declared, Int(min(fileSize, Int64(Int32.max))) / channels)
         var frames: Int64 = 0
-        while true {
+        var atEnd = false
+        // The header's frames are read straight into the result (one copy, no chunk), which is
+        // most of the decoding time of an uncompressed file; anything past them goes by chunks.
+        var samples = [Float](unsafeUninitializedCapacity: capacityFrames * channels) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+            while Int(frames) < capacityFrames {
+                let want = min(capacityFrames - Int(frames), 1 << 20)
+                let read = sf_readf_float(handle, base + Int(frames) * channels, sf_count_t(want))
+                if read <= 0 {
+                    atEnd = true
+                    break
+                }
+                frames += Int64(read)
+            }
+            count = Int(frames) * channels
+        }
+        let chunkFrames = 65536
+        var chunk = [Float](repeating: 0, count: atEnd ? 0 : chunkFrames * channels)
+        while !atEnd {
             let read = chunk.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunkFrames)) }
             if read <= 0 { break }
             frames += Int64(read)

@@ -3,6 +3,11 @@
 #include <immintrin.h>
 #include <math.h>
 
+// The magnitude kernels must not fuse a*a + b*b into an FMA: its single rounding would differ
+// from the Swift loops' (and madmom's numpy's) two roundings.
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
 // libmvec's 8-lane AVX2 logf (glibc >= 2.22), named by the x86_64 vector function ABI.
 __attribute__((target("avx2"))) __m256 _ZGVdN8v_logf(__m256 x);
 
@@ -37,3 +42,67 @@ void stemtrace_set_flush_denormals(int on) {
 #else
 void stemtrace_set_flush_denormals(int on) { (void)on; }
 #endif
+
+__attribute__((target("avx512f")))
+static void divide_avx512(float *restrict out, const float *restrict x, float divisor, size_t n) {
+    const __m512 d = _mm512_set1_ps(divisor);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, _mm512_div_ps(_mm512_loadu_ps(x + i), d));
+    for (; i < n; i++) out[i] = x[i] / divisor;
+}
+
+void stemtrace_divide(float *restrict out, const float *restrict x, float divisor, size_t n) {
+    if (__builtin_cpu_supports("avx512f")) {
+        divide_avx512(out, x, divisor, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) out[i] = x[i] / divisor;
+}
+
+__attribute__((target("avx512f")))
+static void multiply_avx512(float *restrict out, const float *restrict a, const float *restrict b, size_t n) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i)));
+    for (; i < n; i++) out[i] = a[i] * b[i];
+}
+
+void stemtrace_multiply(float *restrict out, const float *restrict a, const float *restrict b, size_t n) {
+    if (__builtin_cpu_supports("avx512f")) {
+        multiply_avx512(out, a, b, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) out[i] = a[i] * b[i];
+}
+
+__attribute__((target("avx512f")))
+static void magnitudes_avx512(float *restrict out, const float *restrict spectrum, size_t n) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        __m512 a = _mm512_loadu_ps(spectrum + 2 * k);
+        __m512 b = _mm512_loadu_ps(spectrum + 2 * k + 16);
+        __m512 re = _mm512_permutex2var_ps(a, even, b);
+        __m512 im = _mm512_permutex2var_ps(a, odd, b);
+        __m512 sum = _mm512_add_ps(_mm512_mul_ps(re, re), _mm512_mul_ps(im, im));
+        _mm512_storeu_ps(out + k, _mm512_sqrt_ps(sum));
+    }
+    for (; k < n; k++) {
+        float re = spectrum[2 * k], im = spectrum[2 * k + 1];
+        float rr = re * re, ii = im * im;
+        out[k] = sqrtf(rr + ii);
+    }
+}
+
+void stemtrace_magnitudes(float *restrict out, const float *restrict spectrum, size_t n) {
+    if (__builtin_cpu_supports("avx512f")) {
+        magnitudes_avx512(out, spectrum, n);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        float re = spectrum[2 * k], im = spectrum[2 * k + 1];
+        float rr = re * re, ii = im * im;
+        out[k] = sqrtf(rr + ii);
+    }
+}

@@ -150,6 +150,18 @@ public enum Safetensors {
     /// Serialises tensors (names sorted, data in that order, header padded with spaces to a
     /// multiple of 8 bytes as the reference writer does).
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> Data {
+        let (header, names, byteCount) = encodedHeader(tensors, metadata: metadata)
+        var out = Data(capacity: header.count + byteCount)
+        out.append(header)
+        for name in names { if let t = tensors[name] { out.append(t.bytes) } }
+        return out
+    }
+
+    /// The length prefix and JSON header (padded to 8 bytes) of `tensors` in name order, the
+    /// names in that order, and the total size of the tensor data that follows.
+    private static func encodedHeader(
+        _ tensors: [String: Tensor], metadata: [String: String]
+    ) -> (header: Data, names: [String], byteCount: Int) {
         var header = "{"
         var fields: [String] = []
         if !metadata.isEmpty {
@@ -170,17 +182,41 @@ public enum Safetensors {
         header += fields.joined(separator: ",") + "}"
         var headerBytes = Data(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var out = Data(capacity: 8 + headerBytes.count + offset)
+        var out = Data(capacity: 8 + headerBytes.count)
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(headerBytes)
-        for name in names { if let t = tensors[name] { out.append(t.bytes) } }
-        return out
+        return (out, names, offset)
     }
 
-    /// Writes a file atomically.
+    /// Writes a file atomically: a temporary file beside it, renamed into place when complete.
+    /// The tensors' bytes go to the file as they are, without first assembling the whole file
+    /// in memory (a 10-minute spectrogram is 11 MB).
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws(SafetensorsError)
     {
-        do { try encode(tensors, metadata: metadata).write(to: url, options: .atomic) } catch {
+        let (header, names, _) = encodedHeader(tensors, metadata: metadata)
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
+        do {
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw SafetensorsError.io(path: url.path, reason: "cannot create \(temporary.path)")
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            do {
+                try handle.write(contentsOf: header)
+                for name in names { if let t = tensors[name] { try handle.write(contentsOf: t.bytes) } }
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
+            guard rename(temporary.path, url.path) == 0 else {
+                throw SafetensorsError.io(path: url.path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+            }
+        } catch let error as SafetensorsError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
             throw .io(path: url.path, reason: error.localizedDescription)
         }
     }

@@ -83,40 +83,48 @@ public final class LogFilteredSpectrogram: Sendable {
         let buffers = fft.makeBuffers()
         // Magnitudes of one chunk of frames, frame-major: magnitudes[f * bins + k].
         var magnitudes = [Float](repeating: 0, count: Self.chunk * bins)
+        // The samples one chunk of frames covers, normalised once: frames overlap about three
+        // times, so dividing per frame would divide each sample three times.
+        var normalised = [Float](repeating: 0, count: Int(Double(Self.chunk) * config.hopSize) + frameSize + 1)
         guard let base = signal.baseAddress, frameCount > 0 else {
             return Spectrogram(bandCount: bandCount, frameCount: 0, values: [])
         }
 
         window.withUnsafeBufferPointer { w in
             magnitudes.withUnsafeMutableBufferPointer { mag in
-                out.withUnsafeMutableBufferPointer { result in
-                    guard let magBase = mag.baseAddress, let resultBase = result.baseAddress else { return }
-                    let input = buffers.real
-                    let spectrum = buffers.interleavedComplex
-                    for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
-                        let count = min(Self.chunk, frameCount - chunkStart)
-                        for f in 0..<count {
-                            let start = grid.start(ofFrame: chunkStart + f)
-                            let available = min(frameSize, signal.count - start)
+                normalised.withUnsafeMutableBufferPointer { scaled in
+                    out.withUnsafeMutableBufferPointer { result in
+                        guard let magBase = mag.baseAddress, let resultBase = result.baseAddress, let wBase = w.baseAddress,
+                            let scaledBase = scaled.baseAddress
+                        else { return }
+                        let input = buffers.real
+                        let spectrum = buffers.interleavedComplex
+                        for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
+                            let count = min(Self.chunk, frameCount - chunkStart)
                             // madmom: x / peak in float32, then times the window; zeros past the end.
-                            let frame = base + start
-                            for n in 0..<available { input[n] = (frame[n] / peak) * w[n] }
-                            if available < frameSize { (input + available).update(repeating: 0, count: frameSize - available) }
-                            fft.forward(buffers)
-                            let row = magBase + f * bins
-                            for k in 0..<bins {
-                                let re = spectrum[2 * k]
-                                let im = spectrum[2 * k + 1]
-                                row[k] = (re * re + im * im).squareRoot()
+                            let spanStart = grid.start(ofFrame: chunkStart)
+                            let spanEnd = min(signal.count, grid.start(ofFrame: chunkStart + count - 1) + frameSize)
+                            let span = max(0, spanEnd - spanStart)
+                            precondition(span <= scaled.count, "a chunk's samples exceed the normalisation buffer")
+                            stemtrace_divide(scaledBase, base + spanStart, peak, span)
+                            for f in 0..<count {
+                                let start = grid.start(ofFrame: chunkStart + f)
+                                let available = min(frameSize, signal.count - start)
+                                stemtrace_multiply(input, scaledBase + (start - spanStart), wBase, available)
+                                if available < frameSize {
+                                    (input + available).update(repeating: 0, count: frameSize - available)
+                                }
+                                fft.forward(buffers)
+                                stemtrace_magnitudes(magBase + f * bins, spectrum, bins)
                             }
+                            bandedBank.apply(
+                                magnitudes: magBase, binStride: bins, frames: count,
+                                into: resultBase + chunkStart, frameStride: frameCount)
                         }
-                        bandedBank.apply(
-                            magnitudes: magBase, binStride: bins, frames: count,
-                            into: resultBase + chunkStart, frameStride: frameCount)
+                        // log10(1 + x) as ln(1 + x) / ln(10) with glibc's vector logf: within a few ulp
+                        // of log10f; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
+                        stemtrace_log10_one_plus(resultBase, result.count)
                     }
-                    // log10(1 + x) as ln(1 + x) / ln(10) with glibc's vector logf: within a few ulp
-                    // of log10f; numpy's own float32 log10 (SIMD) is no closer to correctly rounded.
-                    stemtrace_log10_one_plus(resultBase, result.count)
                 }
             }
         }

@@ -13,4 +13,14 @@ void stemtrace_log10_one_plus(float *x, size_t n);
 /// denormal activations, on which x86 arithmetic is 10–100× slower. No effect on other CPUs.
 void stemtrace_set_flush_denormals(int on);
 
+/// out[i] = x[i] / divisor for i < n (madmom's float32 peak normalisation), and
+/// out[i] = a[i] * b[i] (the window). Division and multiplication are correctly rounded in every
+/// SIMD width, so the AVX-512 paths (taken when the CPU has them) give the scalar loops' bytes.
+void stemtrace_divide(float *restrict out, const float *restrict x, float divisor, size_t n);
+void stemtrace_multiply(float *restrict out, const float *restrict a, const float *restrict b, size_t n);
+
+/// out[k] = sqrt(re_k * re_k + im_k * im_k) for the n interleaved (re, im) pairs of `spectrum`,
+/// multiplied and added separately (never fused), so every width gives the scalar loop's bytes.
+void stemtrace_magnitudes(float *restrict out, const float *restrict spectrum, size_t n);
+
 #endif
