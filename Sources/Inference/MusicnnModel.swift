@@ -134,6 +134,9 @@ public struct MusicnnModel: Sendable {
     let denseNorm: BatchNormParameters
     let outputKernel: [Float]
     let outputBias: [Float]
+    /// Scratch memory kept between calls (a tagging or explanation run calls `predict` many times;
+    /// fresh column buffers cost page faults on every call).
+    let workspaces = WorkspacePool()
 
     /// Loads the bundled `MSD_musicnn` weights (Sources/Inference/Resources/musicnn-msd).
     public init() throws(ModelError) {
@@ -227,7 +230,8 @@ public struct MusicnnModel: Sendable {
         var intermediates: MusicnnIntermediates?
         if keepIntermediates {
             intermediates = MusicnnIntermediates(timbral: [], temporal: [], cnn1: [], cnn2: [], cnn3: [])
-            let workspace = Workspace(model: self)
+            let workspace = workspaces.take(for: self)
+            defer { workspaces.give(workspace) }
             for index in 0..<p {
                 let maps = patchMap(index, of: patches, workspace: workspace)
                 maxPool.withUnsafeMutableBufferPointer { mx in
@@ -240,7 +244,6 @@ public struct MusicnnModel: Sendable {
                 intermediates?.append(maps)
             }
         } else {
-            let workspaces = WorkspacePool(model: self)
             maxPool.withUnsafeMutableBufferPointer { mx in
                 meanPool.withUnsafeMutableBufferPointer { mn in
                     pooledVector.withUnsafeMutableBufferPointer { pv in
@@ -248,7 +251,7 @@ public struct MusicnnModel: Sendable {
                         let outputs = (UnsafeSendable(mxb), UnsafeSendable(mnb), UnsafeSendable(pvb))
                         let count = (mx.count, mn.count, pv.count)
                         ParallelFor.run(iterations: p, threads: threads) { index in
-                            let workspace = workspaces.take()
+                            let workspace = workspaces.take(for: self)
                             defer { workspaces.give(workspace) }
                             let maps = patchMap(index, of: patches, workspace: workspace)
                             // Each patch writes only its own rows of the three outputs.
@@ -316,14 +319,14 @@ public struct MusicnnModel: Sendable {
         }
     }
 
-    /// Workspaces for patches running in parallel: each is used by one patch at a time.
+    /// Workspaces for patches running in parallel, kept for the model's lifetime: each is used by
+    /// one patch at a time, and at most as many exist as patches ever ran at once.
     final class WorkspacePool: Sendable {
         private let free = Mutex<[WorkspaceBox]>([])
-        private let model: MusicnnModel
 
-        init(model: MusicnnModel) { self.model = model }
-
-        func take() -> Workspace { free.withLock { $0.popLast()?.workspace } ?? Workspace(model: model) }
+        func take(for model: MusicnnModel) -> Workspace {
+            free.withLock { $0.popLast()?.workspace } ?? Workspace(model: model)
+        }
         func give(_ workspace: Workspace) { free.withLock { $0.append(WorkspaceBox(workspace: workspace)) } }
     }
 
@@ -339,6 +342,7 @@ public struct MusicnnModel: Sendable {
         let timbralRows: [Int]
         let temporalScratch: [RectangularConvolution.Scratch]
         let temporalRows: [Int]
+        let midEndScratch: [RectangularConvolution.Scratch]
 
         init(model: MusicnnModel) {
             let frames = MusicnnFrontEnd.patchFrames
@@ -352,6 +356,10 @@ public struct MusicnnModel: Sendable {
             temporalRows = model.temporal.map { $0.conv.rowsPerTile(height: bands, width: frames) }
             temporalScratch = zip(model.temporal, temporalRows).map {
                 RectangularConvolution.Scratch($0.conv, height: bands, width: frames, rowsPerTile: $1)
+            }
+            midEndScratch = model.midEnd.map {
+                RectangularConvolution.Scratch(
+                    $0.conv, height: frames, width: 1, rowsPerTile: $0.conv.rowsPerTile(height: frames, width: 1))
             }
         }
 
@@ -422,9 +430,9 @@ public struct MusicnnModel: Sendable {
                 offset += channels
             }
         }
-        let cnn1 = midEndLayer(midEnd[0], frontEnd, channels: width, residual: nil)
-        let cnn2 = midEndLayer(midEnd[1], cnn1, channels: Self.midEndChannels, residual: cnn1)
-        let cnn3 = midEndLayer(midEnd[2], cnn2, channels: Self.midEndChannels, residual: cnn2)
+        let cnn1 = midEndLayer(midEnd[0], frontEnd, residual: nil, scratch: ws.midEndScratch[0])
+        let cnn2 = midEndLayer(midEnd[1], cnn1, residual: cnn1, scratch: ws.midEndScratch[1])
+        let cnn3 = midEndLayer(midEnd[2], cnn2, residual: cnn2, scratch: ws.midEndScratch[2])
         return PatchMaps(frontEnd: frontEnd, cnn1: cnn1, cnn2: cnn2, cnn3: cnn3)
     }
 
@@ -446,9 +454,11 @@ public struct MusicnnModel: Sendable {
     }
 
     /// One mid-end layer on a 187 × C map: 7-tap conv over time, bias, ReLU, batch norm, + residual.
-    private func midEndLayer(_ layer: Layer, _ input: [Float], channels: Int, residual: [Float]?) -> [Float] {
+    private func midEndLayer(
+        _ layer: Layer, _ input: [Float], residual: [Float]?, scratch: RectangularConvolution.Scratch
+    ) -> [Float] {
         let frames = MusicnnFrontEnd.patchFrames
-        var out = layer.conv.apply(input, height: frames, width: 1, weights: layer.kernel)
+        var out = layer.conv.apply(input, height: frames, width: 1, weights: layer.kernel, scratch: scratch)
         let n = layer.conv.outChannels
         out.withUnsafeMutableBufferPointer { y in
             for t in 0..<frames {

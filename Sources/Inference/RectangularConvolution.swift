@@ -51,21 +51,30 @@ struct RectangularConvolution: Sendable, Equatable {
     func outputHeight(_ height: Int) -> Int { max(0, height + padTop + padBottom - kernelHeight + 1) }
     func outputWidth(_ width: Int) -> Int { max(0, width + padLeft + padRight - kernelWidth + 1) }
 
-    /// Output rows per tile so that the column matrix stays near `budget` floats (at least one row).
-    func rowsPerTile(height: Int, width: Int, budget: Int = 1 << 20) -> Int {
+    /// Output rows per tile so that the column matrix stays near `budget` floats (at least one
+    /// row). The default, 96 Ki floats (384 KiB), keeps a tile's column matrix in the L2 cache
+    /// between im2col writing it and `sgemm` reading it (docs/BENCHMARKS.md, musicnn profile).
+    func rowsPerTile(height: Int, width: Int, budget: Int = 96 << 10) -> Int {
         let perRow = max(1, outputWidth(width) * patchLength)
         return max(1, min(outputHeight(height), budget / perRow))
     }
 
-    /// Scratch memory for `forEachTile`, reusable across calls with the same geometry and tile size.
+    /// Scratch memory for `forEachTile`, reusable across calls with the same geometry and tile
+    /// size. Left uninitialised: im2col writes every column entry and `sgemm` (beta 0) every tile
+    /// entry before either is read.
     final class Scratch {
-        var columns: [Float]
-        var tile: [Float]
+        let columns: UnsafeMutableBufferPointer<Float>
+        let tile: UnsafeMutableBufferPointer<Float>
 
         init(_ conv: RectangularConvolution, height: Int, width: Int, rowsPerTile: Int) {
             let cols = rowsPerTile * conv.outputWidth(width)
-            columns = [Float](repeating: 0, count: cols * conv.patchLength)
-            tile = [Float](repeating: 0, count: cols * conv.outChannels)
+            columns = .allocate(capacity: max(1, cols * conv.patchLength))
+            tile = .allocate(capacity: max(1, cols * conv.outChannels))
+        }
+
+        deinit {
+            columns.deallocate()
+            tile.deallocate()
         }
     }
 
@@ -81,35 +90,31 @@ struct RectangularConvolution: Sendable, Equatable {
         guard hOut > 0, wOut > 0 else { return }
         let k = patchLength
         precondition(scratch.columns.count >= rowsPerTile * wOut * k, "scratch too small for the tile")
-        scratch.columns.withUnsafeMutableBufferPointer { colBuffer in
-            scratch.tile.withUnsafeMutableBufferPointer { tileBuffer in
-                guard let col = colBuffer.baseAddress, let out = tileBuffer.baseAddress else { return }
-                for row0 in stride(from: 0, to: hOut, by: rowsPerTile) {
-                    let rows = min(rowsPerTile, hOut - row0)
-                    im2col(input, height: height, width: width, firstRow: row0, rows: rows, outWidth: wOut, into: col)
-                    // tile (rows·wOut × outChannels) = columns (rows·wOut × k) · kernel (k × outChannels)
-                    _ = BLASThreading.singleThreaded
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows * wOut), Int32(outChannels), Int32(k), 1,
-                        col, Int32(k), weights, Int32(outChannels), 0, out, Int32(outChannels))
-                    body(row0, rows, UnsafePointer(out))
-                }
-            }
+        guard let col = scratch.columns.baseAddress, let out = scratch.tile.baseAddress else { return }
+        for row0 in stride(from: 0, to: hOut, by: rowsPerTile) {
+            let rows = min(rowsPerTile, hOut - row0)
+            im2col(input, height: height, width: width, firstRow: row0, rows: rows, outWidth: wOut, into: col)
+            // tile (rows·wOut × outChannels) = columns (rows·wOut × k) · kernel (k × outChannels)
+            _ = BLASThreading.singleThreaded
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows * wOut), Int32(outChannels), Int32(k), 1,
+                col, Int32(k), weights, Int32(outChannels), 0, out, Int32(outChannels))
+            body(row0, rows, UnsafePointer(out))
         }
     }
 
-    /// The whole output, outputHeight × outputWidth × outChannels, without bias.
-    func apply(_ input: [Float], height: Int, width: Int, weights: [Float]) -> [Float] {
+    /// The whole output, outputHeight × outputWidth × outChannels, without bias, through
+    /// `scratch` (made for this geometry with `rowsPerTile(height:width:)` rows) or a new one.
+    func apply(_ input: [Float], height: Int, width: Int, weights: [Float], scratch given: Scratch? = nil) -> [Float] {
         precondition(input.count == height * width * inChannels, "input is not \(height)×\(width)×\(inChannels)")
         precondition(weights.count == weightCount, "kernel is not \(kernelHeight)×\(kernelWidth)×\(inChannels)×\(outChannels)")
         let wOut = outputWidth(width)
         let rowSize = wOut * outChannels
-        var output = [Float](repeating: 0, count: outputHeight(height) * rowSize)
         let rowsPerTile = rowsPerTile(height: height, width: width)
-        let scratch = Scratch(self, height: height, width: width, rowsPerTile: rowsPerTile)
-        input.withUnsafeBufferPointer { x in
-            weights.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { y in
+        let scratch = given ?? Scratch(self, height: height, width: width, rowsPerTile: rowsPerTile)
+        return [Float](unsafeUninitializedCapacity: outputHeight(height) * rowSize) { y, initialised in
+            input.withUnsafeBufferPointer { x in
+                weights.withUnsafeBufferPointer { w in
                     guard let xBase = x.baseAddress, let wBase = w.baseAddress, let yBase = y.baseAddress else { return }
                     forEachTile(
                         input: xBase, height: height, width: width, weights: wBase, rowsPerTile: rowsPerTile, scratch: scratch
@@ -118,8 +123,8 @@ struct RectangularConvolution: Sendable, Equatable {
                     }
                 }
             }
+            initialised = outputHeight(height) * rowSize
         }
-        return output
     }
 
     /// Column matrix of output rows `firstRow ..< firstRow + rows`: (rows·outWidth) × patchLength.
