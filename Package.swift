@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         // oneDNN (Winograd 3×3 convolutions); Debian ships no dnnl.pc, so the modulemap names the libraries.
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // glibc's <malloc.h> (mallopt), which the Glibc module does not export.
+        .systemLibrary(name: "CMalloc"),
 
         // Writes the git commit being built into Core (BuildInfo.commit) before every build.
         .plugin(name: "BuildCommit", capability: .buildTool(), path: "Plugins/BuildCommit"),
@@ -36,7 +38,7 @@ let package = Package(
         // Core: value types and utilities every layer shares; depends on no other stemtrace module.
         .target(
             name: "Core",
-            dependencies: ["CXXHash", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["CXXHash", "CMalloc", .product(name: "Subprocess", package: "swift-subprocess")],
             plugins: ["BuildCommit"]
         ),
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),

@@ -17,6 +17,22 @@ struct Stemtrace: AsyncParsableCommand {
             EvalVeracityCommand.self, MergeCommand.self, SeparateCommand.self, EvaluateCommand.self,
         ]
     )
+
+    /// ArgumentParser's own entry point, after the process-wide allocator setting every stage
+    /// benefits from (`AllocatorPolicy`).
+    static func main() async {
+        AllocatorPolicy.retainFreedBlocks()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by commands that log.

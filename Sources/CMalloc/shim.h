@@ -1,0 +1,2 @@
+// glibc's allocator tuning (mallopt), for Core.AllocatorPolicy.
+#include <malloc.h>
