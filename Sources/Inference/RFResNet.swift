@@ -152,6 +152,11 @@ public struct RFResNet: Sendable {
     /// `stage1`, `stage2`, `stage3`) for parity checks.
     /// - Parameter threads: threads every layer splits its work across (default: all cores): the
     ///   calling thread's GNU OpenMP team, which oneDNN's Winograd convolutions use too.
+    ///
+    /// The pass runs with denormals flushed to zero on that team (`FlushDenormals`): composed
+    /// perturbations with quiet stems drive some activations into the denormal range, where x86
+    /// arithmetic is many times slower, and that cost 4 % of an explanation's model time
+    /// (docs/BENCHMARKS.md). A value below 1.2e-38 then reads as zero, far inside every tolerance.
     public func forward(
         _ input: FeatureMap, threads: Int = ProcessorCount.available,
         observe: ((String, FeatureMap) -> Void)? = nil
@@ -164,21 +169,23 @@ public struct RFResNet: Sendable {
                 model: Self.name,
                 reason: "input is \(input.height) × \(input.width); at least \(Self.minimumFrames) bands and frames are needed")
         }
-        var x = Kernels.conv2d(
-            input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1,
-            epilogue: ConvolutionEpilogue(batchNorm: inBN, relu: true), threads: threads)
-        observe?("in_c", x)
-        for block in blocks {
-            x = run(block, x, threads: threads, observe: observe)
-            observe?(block.prefix, x)
-            if block.poolAfter { x = Kernels.maxPool2x2(x, threads: threads) }
-            if block.prefix == "stage1.block3" { observe?("stage1", x) }
-            if block.prefix == "stage2.block1" { observe?("stage2", x) }
-            if block.prefix == "stage3.block1" { observe?("stage3", x) }
+        return FlushDenormals.during(threads: threads) { () -> Result in
+            var x = Kernels.conv2d(
+                input, weights: inConv, outChannels: inBN.scale.count, kernel: 5, stride: 2, padding: 1,
+                epilogue: ConvolutionEpilogue(batchNorm: inBN, relu: true), threads: threads)
+            observe?("in_c", x)
+            for block in blocks {
+                x = run(block, x, threads: threads, observe: observe)
+                observe?(block.prefix, x)
+                if block.poolAfter { x = Kernels.maxPool2x2(x, threads: threads) }
+                if block.prefix == "stage1.block3" { observe?("stage1", x) }
+                if block.prefix == "stage2.block1" { observe?("stage2", x) }
+                if block.prefix == "stage3.block1" { observe?("stage3", x) }
+            }
+            let pooled = Kernels.globalMean(x)
+            let (concepts, output) = heads(pooled: pooled, batch: x.batch)
+            return Result(concepts: concepts, output: output, embedding: x, pooled: pooled)
         }
-        let pooled = Kernels.globalMean(x)
-        let (concepts, output) = heads(pooled: pooled, batch: x.batch)
-        return Result(concepts: concepts, output: output, embedding: x, pooled: pooled)
     }
 
     /// The two linear layers on pooled embeddings (batch × `embeddingChannels`): concepts, then outputs.
