@@ -2,6 +2,8 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 // The magnitude kernels must not fuse a*a + b*b into an FMA: its single rounding would differ
 // from the Swift loops' (and madmom's numpy's) two roundings.
@@ -105,4 +107,78 @@ void stemtrace_magnitudes(float *restrict out, const float *restrict spectrum, s
         float rr = re * re, ii = im * im;
         out[k] = sqrtf(rr + ii);
     }
+}
+
+static size_t reflect_index(ptrdiff_t i, size_t n) {
+    ptrdiff_t period = 2 * (ptrdiff_t)n;
+    ptrdiff_t j = i % period;
+    if (j < 0) j += period;
+    return (size_t)(j < (ptrdiff_t)n ? j : period - 1 - j);
+}
+
+static int compare_floats(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t count_below_scalar(const float *w, size_t n, float value) {
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) count += w[i] < value;
+    return count;
+}
+
+__attribute__((target("avx512f")))
+static size_t count_below_avx512(const float *w, size_t n, float value) {
+    const __m512 v = _mm512_set1_ps(value);
+    size_t count = 0, i = 0;
+    for (; i + 16 <= n; i += 16)
+        count += (size_t)__builtin_popcount(_mm512_cmp_ps_mask(_mm512_loadu_ps(w + i), v, _CMP_LT_OQ));
+    if (i < n) {
+        __mmask16 tail = (__mmask16)((1u << (n - i)) - 1u);
+        count += (size_t)__builtin_popcount(_mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, w + i), v, _CMP_LT_OQ));
+    }
+    return count;
+}
+
+#define RUNNING_MEDIAN_BODY(COUNT)                                                                  \
+    size_t half = kernel / 2;                                                                       \
+    for (size_t j = 0; j < kernel; j++)                                                             \
+        window[j] = x[(ptrdiff_t)reflect_index((ptrdiff_t)first - (ptrdiff_t)half + (ptrdiff_t)j, n) * stride]; \
+    qsort(window, kernel, sizeof(float), compare_floats);                                           \
+    out[(ptrdiff_t)first * out_stride] = window[half];                                              \
+    for (size_t i = first + 1; i < last; i++) {                                                     \
+        float leaving = x[(ptrdiff_t)reflect_index((ptrdiff_t)i - (ptrdiff_t)half - 1, n) * stride];  \
+        float entering = x[(ptrdiff_t)reflect_index((ptrdiff_t)(i + half), n) * stride];           \
+        if (leaving != entering) {                                                                  \
+            size_t p = COUNT(window, kernel, leaving);                                              \
+            size_t r = COUNT(window, kernel, entering);                                             \
+            if (entering > leaving) {                                                               \
+                memmove(window + p, window + p + 1, (r - p - 1) * sizeof(float));                   \
+                window[r - 1] = entering;                                                           \
+            } else {                                                                                \
+                memmove(window + r + 1, window + r, (p - r) * sizeof(float));                       \
+                window[r] = entering;                                                               \
+            }                                                                                       \
+        }                                                                                           \
+        out[(ptrdiff_t)i * out_stride] = window[half];                                              \
+    }
+
+__attribute__((target("avx512f")))
+static void running_median_avx512(const float *x, size_t n, ptrdiff_t stride, size_t kernel, float *out,
+                                  ptrdiff_t out_stride, size_t first, size_t last, float *window) {
+    RUNNING_MEDIAN_BODY(count_below_avx512)
+}
+
+static void running_median_scalar(const float *x, size_t n, ptrdiff_t stride, size_t kernel, float *out,
+                                  ptrdiff_t out_stride, size_t first, size_t last, float *window) {
+    RUNNING_MEDIAN_BODY(count_below_scalar)
+}
+
+void stemtrace_running_median(const float *x, size_t n, ptrdiff_t stride, size_t kernel, float *out,
+                              ptrdiff_t out_stride, size_t first, size_t last, float *window) {
+    if (first >= last || n == 0 || kernel == 0) return;
+    if (__builtin_cpu_supports("avx512f"))
+        running_median_avx512(x, n, stride, kernel, out, out_stride, first, last, window);
+    else
+        running_median_scalar(x, n, stride, kernel, out, out_stride, first, last, window);
 }

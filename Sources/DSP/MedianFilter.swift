@@ -1,7 +1,10 @@
+import CVectorMath
+
 /// Running medians along one axis of a frame-major matrix, as `scipy.ndimage.median_filter` with
 /// a 1-D kernel and `mode='reflect'` (… c b a | a b c … : the edge sample is repeated). Odd
 /// kernels only, so the median is one of the values (no averaging). A sorted window slides one
-/// element at a time: O(kernel) per output instead of a sort.
+/// element at a time (`stemtrace_running_median`): two counts and one short memmove per output
+/// instead of a sort.
 ///
 /// Harmonic-percussive separation (Fitzgerald 2010) uses it along time within each frequency
 /// row (harmonic) and along frequency within each frame (percussive).
@@ -10,7 +13,7 @@ public enum MedianFilter {
     public static func alongTime(_ input: [Float], frames: Int, bins: Int, kernel: Int, rows: Range<Int>? = nil) -> [Float] {
         precondition(kernel % 2 == 1, "median kernels must be odd")
         var out = [Float](repeating: 0, count: frames * bins)
-        var window = [Float](repeating: 0, count: kernel)
+        var window = [Float](repeating: 0, count: windowCapacity(kernel))
         input.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { o in
                 for k in rows ?? 0..<bins {
@@ -29,7 +32,7 @@ public enum MedianFilter {
     public static func alongFrequency(_ input: [Float], frames: Int, bins: Int, kernel: Int, rows: Range<Int>? = nil) -> [Float] {
         precondition(kernel % 2 == 1, "median kernels must be odd")
         var out = [Float](repeating: 0, count: frames * bins)
-        var window = [Float](repeating: 0, count: kernel)
+        var window = [Float](repeating: 0, count: windowCapacity(kernel))
         let range = rows ?? 0..<bins
         input.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { o in
@@ -53,50 +56,20 @@ public enum MedianFilter {
     }
 
     /// Running median of a strided sequence of `count` values into a strided output, for the
-    /// output positions in `outputs` (default all).
+    /// output positions in `outputs` (default all), in C (`stemtrace_running_median`).
     static func slide(
         _ x: UnsafePointer<Float>, count n: Int, stride: Int, kernel: Int,
         output: UnsafeMutablePointer<Float>, outStride: Int, window: inout [Float], outputs: Range<Int>? = nil
     ) {
-        let half = kernel / 2
         let range = outputs ?? 0..<n
         guard !range.isEmpty else { return }
+        precondition(window.count >= windowCapacity(kernel), "median window scratch too small")
         window.withUnsafeMutableBufferPointer { w in
-            // Fill the sorted window for the first output position.
-            let first = range.lowerBound
-            for j in 0..<kernel { w[j] = x[reflect(first - half + j, n) * stride] }
-            w.sort()
-            output[first * outStride] = w[half]
-            for i in (first + 1)..<range.upperBound {
-                let leaving = x[reflect(i - half - 1, n) * stride]
-                let entering = x[reflect(i + half, n) * stride]
-                if leaving != entering {
-                    // Remove one copy of `leaving`, then insert `entering`, keeping the window sorted.
-                    var p = lowerBound(w, leaving, kernel)
-                    while p < kernel - 1 {
-                        w[p] = w[p + 1]
-                        p += 1
-                    }
-                    var q = kernel - 1
-                    while q > 0 && w[q - 1] > entering {
-                        w[q] = w[q - 1]
-                        q -= 1
-                    }
-                    w[q] = entering
-                }
-                output[i * outStride] = w[half]
-            }
+            stemtrace_running_median(
+                x, n, stride, kernel, output, outStride, range.lowerBound, range.upperBound, w.baseAddress)
         }
     }
 
-    @inline(__always)
-    static func lowerBound(_ w: UnsafeMutableBufferPointer<Float>, _ value: Float, _ count: Int) -> Int {
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if w[mid] < value { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
+    /// Scratch floats a window of `kernel` needs: rounded up to whole 16-float vectors.
+    static func windowCapacity(_ kernel: Int) -> Int { (kernel + 15) / 16 * 16 }
 }

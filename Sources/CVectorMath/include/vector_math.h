@@ -23,4 +23,13 @@ void stemtrace_multiply(float *restrict out, const float *restrict a, const floa
 /// multiplied and added separately (never fused), so every width gives the scalar loop's bytes.
 void stemtrace_magnitudes(float *restrict out, const float *restrict spectrum, size_t n);
 
+/// Running median of the `n` values x[0], x[stride], … with an odd `kernel` and scipy's 'reflect'
+/// boundary (… b a | a b …), written to out[i · out_stride] for i in first ..< last. `window` is
+/// scratch for at least `kernel` rounded up to 16 floats. A sorted window slides one value at a
+/// time: two branch-free counts find where the leaving value is and where the entering one
+/// goes (AVX-512 when the CPU has it), and one memmove shifts the values between. The result
+/// is exactly the median of each window (a selected value, no arithmetic).
+void stemtrace_running_median(const float *x, size_t n, ptrdiff_t stride, size_t kernel, float *out,
+                              ptrdiff_t out_stride, size_t first, size_t last, float *window);
+
 #endif
