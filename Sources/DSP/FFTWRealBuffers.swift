@@ -28,16 +28,18 @@ public final class FFTWRealBuffers {
     }
 
     /// A plan of `size` made through FFTW's thread-safe planner on scratch buffers (a measuring
-    /// planner overwrites them), discarded afterwards.
+    /// planner overwrites them), discarded afterwards, as `planning` says (`FFTPlanning.plan`).
     static func plan(
-        size: Int, kind: String, _ make: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<fftwf_complex>) -> fftwf_plan?
-    ) -> fftwf_plan {
+        size: Int, kind: String, planning: FFTPlanning,
+        _ make: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<fftwf_complex>, UInt32) -> fftwf_plan?
+    ) -> (plan: fftwf_plan, source: FFTPlanning.Source) {
         precondition(size > 0 && size % 2 == 0, "FFT size must be even and positive")
         fftwf_make_planner_thread_safe()
         let scratch = FFTWRealBuffers(size: size)
-        guard let plan = make(scratch.real, scratch.complex) else {
+        let (plan, source) = planning.plan { make(scratch.real, scratch.complex, $0) }
+        guard let plan else {
             fatalError("FFTW could not plan \(kind) of \(size) samples")
         }
-        return plan
+        return (plan, source)
     }
 }

@@ -7,12 +7,14 @@ public final class InverseRealFFT: @unchecked Sendable {
     // new-array call (see RealFFT).
     public let size: Int
     private let plan: fftwf_plan
+    /// Where the plan came from (shipped wisdom or `FFTW_ESTIMATE` on this machine).
+    public let planSource: FFTPlanning.Source
 
     /// Plans a transform of `size` (see `RealFFT.init(size:planning:)`).
-    public init(size: Int, planning: FFTPlanning = .estimate) {
+    public init(size: Int, planning: FFTPlanning = .shippedWisdom) {
         self.size = size
-        plan = FFTWRealBuffers.plan(size: size, kind: "an inverse real FFT") {
-            fftwf_plan_dft_c2r_1d(Int32(size), $1, $0, planning.flags)
+        (plan, planSource) = FFTWRealBuffers.plan(size: size, kind: "an inverse real FFT", planning: planning) {
+            fftwf_plan_dft_c2r_1d(Int32(size), $1, $0, $2)
         }
     }
 

@@ -24,7 +24,7 @@ public final class LogFilteredSpectrogram: Sendable {
 
     /// - Parameter planning: FFTW's planner (`FFTPlanning`); the deterministic default is what
     ///   every stage uses.
-    public init(config: SpectrogramConfig = .paper, planning: FFTPlanning = .estimate) {
+    public init(config: SpectrogramConfig = .paper, planning: FFTPlanning = .shippedWisdom) {
         self.config = config
         self.filterbank = LogarithmicFilterbank(config: config)
         self.window = HannWindow.symmetric(length: config.frameSize).map { Float($0) }

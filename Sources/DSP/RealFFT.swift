@@ -10,13 +10,15 @@ public final class RealFFT: @unchecked Sendable {
     // new-array call; it is destroyed in deinit when no caller can hold it any more.
     public let size: Int
     private let plan: fftwf_plan
+    /// Where the plan came from (shipped wisdom or `FFTW_ESTIMATE` on this machine).
+    public let planSource: FFTPlanning.Source
 
-    /// Plans a transform of `size` (`FFTPlanning.estimate`, the deterministic default, unless a
-    /// benchmark asks otherwise).
-    public init(size: Int, planning: FFTPlanning = .estimate) {
+    /// Plans a transform of `size` (`FFTPlanning.shippedWisdom`, the deterministic default,
+    /// unless a benchmark asks otherwise).
+    public init(size: Int, planning: FFTPlanning = .shippedWisdom) {
         self.size = size
-        plan = FFTWRealBuffers.plan(size: size, kind: "a real FFT") {
-            fftwf_plan_dft_r2c_1d(Int32(size), $0, $1, planning.flags)
+        (plan, planSource) = FFTWRealBuffers.plan(size: size, kind: "a real FFT", planning: planning) {
+            fftwf_plan_dft_r2c_1d(Int32(size), $0, $1, $2)
         }
     }
 

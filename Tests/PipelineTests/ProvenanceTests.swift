@@ -12,7 +12,7 @@ import Testing
 /// points at a run; `info --run N`, `export`'s PROVENANCE.json and `--version` show it; merge
 /// keeps each source run's provenance.
 @Suite struct ProvenanceTests {
-    static let libraries: Set = ["libsndfile", "libsoxr", "fftw", "openblas", "onednn", "lz4", "sqlite"]
+    static let libraries: Set = ["libsndfile", "libsoxr", "fftw", "fftw_plans", "openblas", "onednn", "lz4", "sqlite"]
     static let head = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("models/veracity-head/model.safetensors")
 

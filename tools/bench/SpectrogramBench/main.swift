@@ -1,13 +1,13 @@
 // Benchmark: stemtrace's log-filtered spectrogram of one 40-s clip on one thread (release build).
 //
-//   SpectrogramBench --audio FILE [--repeat 30] [--clip-out clip.wav] [--out spec.f32] [--planning estimate|measure]
+//   SpectrogramBench --audio FILE [--repeat 30] [--clip-out clip.wav] [--out spec.f32] [--planning wisdom|estimate|measure]
 //
 // Decodes FILE, down-mixes, resamples to 22 050 Hz and takes the 40-s excerpt exactly as ingest
 // does; optionally writes that clip as a float WAV (so a Python peer can time the same input) and
 // the 149 × T float32 result as raw little-endian bytes. Then times the spectrogram alone and prints
 // one JSON line: {"impl":"stemtrace","median_ms":…,"min_ms":…,"plan_ms":…,"repeat":N,"bands":149,"frames":T};
-// plan_ms is the time to build the processor, FFTW planning included (`--planning`, default the
-// deterministic estimate that every stage uses; `measure` for comparison).
+// plan_ms is the time to build the processor, FFTW planning included (`--planning`: default the
+// shipped wisdom every stage uses, `estimate` or `measure` for comparison).
 import AudioIO
 import DSP
 import Foundation
@@ -36,7 +36,12 @@ do {
     if let clipOut = argument("--clip-out") {
         try AudioWriter.write(clip, channels: 1, sampleRate: config.sampleRate, format: .wavFloat, to: clipOut)
     }
-    let planning: FFTPlanning = argument("--planning") == "measure" ? .measure : .estimate
+    let planning: FFTPlanning =
+        switch argument("--planning") {
+        case "measure": .measure
+        case "estimate": .estimate
+        default: .shippedWisdom
+        }
     let planStart = DispatchTime.now().uptimeNanoseconds
     let processor = LogFilteredSpectrogram(planning: planning)
     let planMs = Double(DispatchTime.now().uptimeNanoseconds - planStart) / 1e6
