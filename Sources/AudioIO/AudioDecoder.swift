@@ -1,4 +1,5 @@
 import CSndfile
+import CVectorMath
 import Foundation
 
 #if canImport(Glibc)
@@ -122,7 +123,8 @@ public enum AudioDecoder {
                 throw .truncated(path: path, reason: "decoded \(decoded) of \(declared) frames the header declares")
             }
         }
-        if let bad = samples.firstIndex(where: { !$0.isFinite }) {
+        let bad = samples.withUnsafeBufferPointer { stemtrace_first_non_finite($0.baseAddress, $0.count) }
+        if bad < samples.count {
             throw .nonFinite(path: path, firstIndex: bad / channels)
         }
         return DecodedAudio(

@@ -2,6 +2,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,4 +182,29 @@ void stemtrace_running_median(const float *x, size_t n, ptrdiff_t stride, size_t
         running_median_avx512(x, n, stride, kernel, out, out_stride, first, last, window);
     else
         running_median_scalar(x, n, stride, kernel, out, out_stride, first, last, window);
+}
+
+static size_t first_non_finite_scalar(const float *x, size_t from, size_t n) {
+    for (size_t i = from; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, x + i, sizeof bits);
+        if ((bits & 0x7f800000u) == 0x7f800000u) return i;
+    }
+    return n;
+}
+
+__attribute__((target("avx512f")))
+static size_t first_non_finite_avx512(const float *x, size_t n) {
+    const __m512i exponent = _mm512_set1_epi32(0x7f800000);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i bits = _mm512_and_si512(_mm512_loadu_si512((const void *)(x + i)), exponent);
+        if (_mm512_cmpeq_epi32_mask(bits, exponent)) return first_non_finite_scalar(x, i, i + 16);
+    }
+    return first_non_finite_scalar(x, i, n);
+}
+
+size_t stemtrace_first_non_finite(const float *x, size_t n) {
+    if (__builtin_cpu_supports("avx512f")) return first_non_finite_avx512(x, n);
+    return first_non_finite_scalar(x, 0, n);
 }

@@ -162,6 +162,18 @@ public enum Safetensors {
     private static func encodedHeader(
         _ tensors: [String: Tensor], metadata: [String: String]
     ) -> (header: Data, names: [String], byteCount: Int) {
+        let names = tensors.keys.sorted()
+        let entries = names.compactMap { name in
+            tensors[name].map { (name: name, dtype: $0.dtype.rawValue, shape: $0.shape, byteCount: $0.bytes.count) }
+        }
+        let (header, byteCount) = encodedHeader(entries, metadata: metadata)
+        return (header, names, byteCount)
+    }
+
+    /// The header of tensors given by name, dtype, shape and size, in the order given.
+    private static func encodedHeader(
+        _ entries: [(name: String, dtype: String, shape: [Int], byteCount: Int)], metadata: [String: String]
+    ) -> (header: Data, byteCount: Int) {
         var header = "{"
         var fields: [String] = []
         if !metadata.isEmpty {
@@ -169,13 +181,11 @@ public enum Safetensors {
             fields.append("\"__metadata__\":{\(items.joined(separator: ","))}")
         }
         var offset = 0
-        let names = tensors.keys.sorted()
-        for name in names {
-            guard let t = tensors[name] else { continue }
-            let end = offset + t.bytes.count
-            let shape = t.shape.map(String.init).joined(separator: ",")
+        for entry in entries {
+            let end = offset + entry.byteCount
+            let shape = entry.shape.map(String.init).joined(separator: ",")
             fields.append(
-                "\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+                "\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
             )
             offset = end
         }
@@ -185,7 +195,22 @@ public enum Safetensors {
         var out = Data(capacity: 8 + headerBytes.count)
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(headerBytes)
-        return (out, names, offset)
+        return (out, offset)
+    }
+
+    /// Writes one float32 tensor straight from `values`, without copying them into a `Tensor`
+    /// first (a 10-minute spectrogram is 11 MB), atomically like `write(_:metadata:to:)`.
+    public static func write(
+        floats values: [Float], shape: [Int], name: String, metadata: [String: String] = [:], to url: URL
+    ) throws(SafetensorsError) {
+        precondition(Tensor.elementCount(shape) == values.count, "shape \(shape) does not hold \(values.count) values")
+        let (header, _) = encodedHeader(
+            [(name: name, dtype: DType.f32.rawValue, shape: shape, byteCount: values.count * MemoryLayout<Float>.stride)],
+            metadata: metadata)
+        try writeAtomically(to: url) { handle in
+            try handle.write(contentsOf: header)
+            try values.withUnsafeBytes { try handle.write(contentsOf: $0) }
+        }
     }
 
     /// Writes a file atomically: a temporary file beside it, renamed into place when complete.
@@ -194,6 +219,15 @@ public enum Safetensors {
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws(SafetensorsError)
     {
         let (header, names, _) = encodedHeader(tensors, metadata: metadata)
+        try writeAtomically(to: url) { handle in
+            try handle.write(contentsOf: header)
+            for name in names { if let t = tensors[name] { try handle.write(contentsOf: t.bytes) } }
+        }
+    }
+
+    /// Runs `body` on a temporary file beside `url` and renames it into place when `body` returns;
+    /// removes it when anything fails.
+    private static func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws(SafetensorsError) {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
         do {
@@ -202,8 +236,7 @@ public enum Safetensors {
             }
             let handle = try FileHandle(forWritingTo: temporary)
             do {
-                try handle.write(contentsOf: header)
-                for name in names { if let t = tensors[name] { try handle.write(contentsOf: t.bytes) } }
+                try body(handle)
                 try handle.close()
             } catch {
                 try? handle.close()

@@ -39,8 +39,7 @@ public enum SpectrogramExport {
             metadata["excerpt_looped"] = String(excerpt.looped)
         }
         try Safetensors.write(
-            ["spectrogram": Tensor(floats: spec.values, shape: [spec.bandCount, spec.frameCount])],
-            metadata: metadata, to: output)
+            floats: spec.values, shape: [spec.bandCount, spec.frameCount], name: "spectrogram", metadata: metadata, to: output)
         return Result(bands: spec.bandCount, frames: spec.frameCount, excerpt: excerpt)
     }
 }

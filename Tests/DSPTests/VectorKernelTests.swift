@@ -51,4 +51,18 @@ import Testing
         }
         #expect(out.map(\.bitPattern) == expected)
     }
+
+    @Test(arguments: [0, 1, 15, 16, 17, 40, 99]) func firstNonFiniteFindsTheFirstNaNOrInfinity(position: Int) {
+        var x = randomFloats(100, seed: 5)
+        let scan = { (values: [Float]) in values.withUnsafeBufferPointer { stemtrace_first_non_finite($0.baseAddress, $0.count) }
+        }
+        #expect(scan(x) == 100)
+        x[position] = .nan
+        if position + 3 < x.count { x[position + 3] = -.infinity }
+        #expect(scan(x) == position)
+        x[position] = .infinity
+        #expect(scan(x) == position)
+        x[position] = .greatestFiniteMagnitude
+        #expect(scan(x) == (position + 3 < x.count ? position + 3 : 100))
+    }
 }

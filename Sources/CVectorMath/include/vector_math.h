@@ -32,4 +32,9 @@ void stemtrace_magnitudes(float *restrict out, const float *restrict spectrum, s
 void stemtrace_running_median(const float *x, size_t n, ptrdiff_t stride, size_t kernel, float *out,
                               ptrdiff_t out_stride, size_t first, size_t last, float *window);
 
+/// The index of the first NaN or infinite value among the n at `x`, or n when all are finite
+/// (exponent bits all ones), AVX-512 when the CPU has it: a decoded 10-minute track is 13 million
+/// samples, which a scalar scan took 8 ms over.
+size_t stemtrace_first_non_finite(const float *x, size_t n);
+
 #endif
