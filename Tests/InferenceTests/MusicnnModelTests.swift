@@ -106,6 +106,28 @@ import Testing
         #expect(batch.penultimate[0..<200] != batch.penultimate[200..<400])
     }
 
+    /// Workspaces (uninitialised column and tile buffers) outlive each `predict` and are shared
+    /// by concurrent callers: another batch in between, or calls at the same time, must not
+    /// change a result by a single bit.
+    @Test func reusedWorkspacesLeaveNoTraceBetweenCalls() async throws {
+        let t = try MusicnnFixtures.tensors("synth_10s")
+        let input = try MusicnnFixtures.floats(t, "input_batch")
+        let model = try MusicnnFixtures.model.get()
+        let size = MusicnnFrontEnd.patchSize
+        let first = model.predict(try MusicnnPatches(values: input, count: 3), threads: 2)
+        let scrambled = input.map { -2 * $0 + 1 }
+        _ = model.predict(try MusicnnPatches(values: Array(scrambled[0..<(2 * size)]), count: 2), threads: 2)
+        let again = model.predict(try MusicnnPatches(values: input, count: 3), threads: 2)
+        #expect(again.logits.map(\.bitPattern) == first.logits.map(\.bitPattern))
+        #expect(again.maxPool.map(\.bitPattern) == first.maxPool.map(\.bitPattern))
+        let patches = try MusicnnPatches(values: input, count: 3)
+        let concurrent = await withTaskGroup(of: [Float].self) { group in
+            for _ in 0..<4 { group.addTask { model.predict(patches, threads: 1).logits } }
+            return await group.reduce(into: [[Float]]()) { $0.append($1) }
+        }
+        for logits in concurrent { #expect(logits.map(\.bitPattern) == first.logits.map(\.bitPattern)) }
+    }
+
     @Test func tagsAreTheMeanOfThePatchProbabilitiesAndRankedByIt() throws {
         let t = try MusicnnFixtures.tensors("pad_25_3s")
         let tagger = MusicnnTagger(model: try MusicnnFixtures.model.get())
