@@ -1,8 +1,10 @@
 """Per-piece summary of tools/bench/explain: stemtrace's time for each piece explained alone
 (its own store and process, batch 1) against the reference pipeline's stages for the same piece
 (sum + madmom, PyTorch batch 1, lime), the ratio, and the same totals over the pieces whose stems
-are all audible (31 distinct non-empty masks, none skipped). Projects 1000 such tracks on this
-machine from their mean time.
+are all audible (31 distinct non-empty masks, none skipped). Projects 1000 tracks on this
+machine two ways: from the pieces' own processes (which include each process's first-use costs)
+and from the per-input cost of the batch-1 run over all pieces in one process, as a corpus run
+pays it.
 
     python3 tools/bench/explain_summary.py WORK_DIR
 """
@@ -14,6 +16,21 @@ from pathlib import Path
 
 def jsonl(path):
     return {row["piece"]: row for row in (json.loads(line) for line in Path(path).read_text().splitlines() if line)}
+
+
+def corpus_rates(path):
+    """Seconds per model input (model and composition) and per excerpt (store I/O) of the batch-1
+    run over all pieces: its model time over its inputs plus the one empty-mask input."""
+    if not path.exists():
+        return None
+    text = path.read_text()
+    run = re.search(r"batch 1: .*?(\d+) excerpts explained.*?(\d+) model inputs", text)
+    times = re.search(r"batch 1: time: model ([0-9.]+) s, composition ([0-9.]+) s, .*store I/O ([0-9.]+) s", text)
+    if not run or not times:
+        return None
+    excerpts, inputs = int(run.group(1)), int(run.group(2))
+    model, composition, io = (float(times.group(i)) for i in (1, 2, 3))
+    return model / (inputs + 1) + composition / inputs, io / excerpts
 
 
 def main():
@@ -31,12 +48,21 @@ def main():
     print("%-6s %6s %12s %12s %7s" % ("piece", "inputs", "stemtrace s", "reference s", "ratio"))
     for name, inputs, seconds, reference in rows:
         print("%-6s %6d %12.2f %12.2f %6.2fx" % (name, inputs, seconds, reference, reference / seconds))
+    corpus = corpus_rates(work / "corpus-run.txt")
+    if corpus:
+        per_input, per_excerpt = corpus
+        for label, inputs in (("a track like these (mean inputs)", sum(r[1] for r in rows) / len(rows)),
+                              ("a track with all stems audible", 31)):
+            seconds = inputs * per_input + per_excerpt
+            print("corpus-run estimate, %s: %.1f inputs x %.1f ms + %.0f ms = %.2f s -> 1000 tracks %.1f min"
+                  % (label, inputs, per_input * 1000, per_excerpt * 1000, seconds, seconds * 1000 / 60))
     for label, chosen in (("all pieces", rows), ("all stems audible (31 inputs)", [r for r in rows if r[1] == 31])):
         if not chosen:
             continue
         ours = sum(r[2] for r in chosen)
         ref = sum(r[3] for r in chosen)
-        print("%s: %d pieces, stemtrace %.2f s, reference %.2f s, %.2fx; mean %.2f s per track -> 1000 tracks %.1f min"
+        print("each piece in its own process, %s: %d pieces, stemtrace %.2f s, reference %.2f s, %.2fx; "
+              "mean %.2f s per track -> 1000 tracks %.1f min"
               % (label, len(chosen), ours, ref, ref / ours, ours / len(chosen), ours / len(chosen) * 1000 / 60))
 
 
