@@ -8,7 +8,7 @@
 /// fresh `mmap` and returns them with `munmap` when freed; it also trims free memory at the top of
 /// its heaps. A network's feature maps are such blocks: an RF-ResNet forward allocates about
 /// 200 MB of 24 MB maps, and every forward then pays for zero-filled pages again — about a quarter
-/// of a batch-1 forward (docs/BENCHMARKS.md, "Page faults"). Raising the mmap threshold to its
+/// of a batch-1 forward (docs/BENCHMARKS.md, "All eight pieces, after issue 19"). Raising the mmap threshold to its
 /// maximum and never trimming keeps those blocks in the heap after they are freed, so the next
 /// forward reuses pages that are already mapped. The cost is that the process keeps its peak
 /// heap until it exits, which the long-running stages reach anyway. Blocks over 32 MiB (a batch

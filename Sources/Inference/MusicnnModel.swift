@@ -217,7 +217,8 @@ public struct MusicnnModel: Sendable {
     /// (`timbral`, `temporal`, `cnn1` … `cnn3`). Patches are independent: they run in parallel on
     /// `threads` threads, each with single-threaded OpenBLAS (`BLASThreading`), so a patch's values
     /// never depend on the thread count or on how many patches share the call. The dense layers
-    /// then run row by row. Safe to call concurrently: every call has its own scratch memory.
+    /// then run row by row. Safe to call concurrently: every patch in flight takes a workspace of
+    /// its own from the model's pool (`WorkspacePool`) and gives it back when done.
     public func predict(
         _ patches: MusicnnPatches, keepIntermediates: Bool = false, threads: Int = ProcessorCount.available
     ) -> MusicnnOutput {

@@ -155,8 +155,9 @@ public struct RFResNet: Sendable {
     ///
     /// The pass runs with denormals flushed to zero on that team (`FlushDenormals`): composed
     /// perturbations with quiet stems drive some activations into the denormal range, where x86
-    /// arithmetic is many times slower, and that cost 4 % of an explanation's model time
-    /// (docs/BENCHMARKS.md). A value below 1.2e-38 then reads as zero, far inside every tolerance.
+    /// arithmetic is many times slower: flushing took two pieces' model time from 6.8 to 6.3 s
+    /// (docs/BENCHMARKS.md, "All eight pieces, after issue 19"). A value below 1.2e-38 then reads
+    /// as zero, far inside every tolerance.
     public func forward(
         _ input: FeatureMap, threads: Int = ProcessorCount.available,
         observe: ((String, FeatureMap) -> Void)? = nil

@@ -31,11 +31,11 @@ func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
     return times.sorted()[runs / 2]
 }
 
+AllocatorPolicy.retainFreedBlocks()  // as the stemtrace executable does
+
 // musicnn: `ModelBench --musicnn INPUT.safetensors [--repeat N] [--threads 1,2]` times the bundled
 // MSD_musicnn network (no front end) on the tensor `input_batch` [patches, 187, 96] — as one batch,
 // as `tag` runs it, and one patch at a time, as musicnn 0.1.0's extractor does — median of N.
-AllocatorPolicy.retainFreedBlocks()  // as the stemtrace executable does
-
 if let inputPath = option("--musicnn") {
     do {
         let tensors = try Safetensors.read(contentsOf: URL(fileURLWithPath: inputPath))
