@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "CVectorMath", "Core", "TestSupport"]),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Models", "Core", "TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Models", "Core", "CVectorMath", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Store", "TestSupport"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Core"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "DSP", "Store", "Inference", "TestSupport"]),

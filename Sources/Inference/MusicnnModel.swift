@@ -51,8 +51,9 @@ public struct MusicnnIntermediates: Sendable {
 /// Every batch norm is in inference mode with epsilon 0.001, after the ReLU; those on the 4-D maps
 /// (input, front end, mid end) are evaluated centred, (x − mean) · scale + beta, as TF's
 /// `FusedBatchNorm` does, the two on vectors folded, x · scale + (beta − mean · scale), as TF's
-/// `nn.batch_normalization` does. Convolutions are
-/// im2col + `sgemm` (`RectangularConvolution`); the max over frequency is taken on the conv output
+/// `nn.batch_normalization` does. The timbral convolutions run as Winograd F(5, 7) along time
+/// (`WinogradTimeConvolution`), the others as im2col + `sgemm` (`RectangularConvolution`); the max
+/// over frequency is taken on the conv output
 /// before the (monotone) bias/ReLU/batch norm, which gives the same values as TF's order because
 /// every one of those float operations is monotone (antitone for a negative batch-norm scale, where
 /// the minimum is taken instead). Patches are independent; a batch of any size gives the same
@@ -82,6 +83,14 @@ public struct MusicnnModel: Sendable {
     public static let midEndChannels = 64
     /// TF1 `tf.layers.batch_normalization`'s default epsilon.
     public static let batchNormEpsilon: Float = 0.001
+    /// The timbral filters' zero padding in time before the first frame (TF SAME for 7 taps: 3/3).
+    static let timbralPadding = 3
+    /// Frames per Winograd tile of the timbral filters, and tiles per block of `sgemm` calls: F(5, 7)
+    /// one tile at a time was the fastest of m = 2 … 6 and 1 … 8 tiles, and as accurate as F(4, 7);
+    /// F(6, 7) needs the points ±1/3 and doubles the error (docs/BENCHMARKS.md, "musicnn with
+    /// Winograd along time").
+    static let timbralOutputTile = 5
+    static let timbralTilesPerBlock = 1
     static let name = "musicnn"
     static let resourceDirectory = "musicnn-msd"
     static let weightsFile = "msd_musicnn.safetensors"
@@ -124,6 +133,8 @@ public struct MusicnnModel: Sendable {
     let inputNorm: CentredBatchNorm
     /// f74 (`conv2d`), f77 (`conv2d_1`).
     let timbral: [Layer]
+    /// f74 and f77 as Winograd F(timbralOutputTile, 7) along time, from their `poolingKernel`s.
+    let timbralWinograd: [WinogradTimeConvolution]
     /// s1, s2, s3 (`conv2d_2` … `conv2d_4`), kernels stored as [1, k, 1, 51] for the transposed input.
     let temporal: [Layer]
     /// `conv2d_5` … `conv2d_7`.
@@ -172,6 +183,11 @@ public struct MusicnnModel: Sendable {
                     kernelHeight: 7, kernelWidth: 67, inChannels: 1, outChannels: 204, padTop: time.before,
                     padBottom: time.after)),
         ]
+        timbralWinograd = timbral.map {
+            WinogradTimeConvolution(
+                kernel: $0.poolingKernel, kernelHeight: $0.conv.kernelHeight, kernelWidth: $0.conv.kernelWidth,
+                channels: $0.conv.outChannels, outputTile: Self.timbralOutputTile)
+        }
         temporal = try [(2, 128), (3, 64), (4, 32)].map { (index, length) throws(ModelError) in
             let pad = RectangularConvolution.samePadding(length)
             // TF stores [k, 1, 1, 51] (time first); on the transposed input (frequency × time) the same
@@ -337,10 +353,13 @@ public struct MusicnnModel: Sendable {
     }
 
     final class Workspace {
-        let normalised: UnsafeMutableBufferPointer<Float>
+        /// The normalised input with the timbral filters' time padding around it: rows before and
+        /// after it are zero from creation and never written.
+        let timePadded: UnsafeMutableBufferPointer<Float>
         let transposed: UnsafeMutableBufferPointer<Float>
-        let timbralScratch: [RectangularConvolution.Scratch]
-        let timbralRows: [Int]
+        /// frames × 204: one timbral layer's max over frequency per frame.
+        let frameMaxima: UnsafeMutablePointer<Float>
+        let timbralScratch: [WinogradTimeConvolution.Scratch]
         let temporalScratch: [RectangularConvolution.Scratch]
         let temporalRows: [Int]
         let midEndScratch: [RectangularConvolution.Scratch]
@@ -348,11 +367,13 @@ public struct MusicnnModel: Sendable {
         init(model: MusicnnModel) {
             let frames = MusicnnFrontEnd.patchFrames
             let bands = MusicnnFrontEnd.melBandCount
-            normalised = .allocate(capacity: frames * bands)
+            let rows = model.timbralWinograd.map { $0.paddedRows(frames: frames) }.max() ?? 0
+            timePadded = .allocate(capacity: max(rows, frames + 2 * MusicnnModel.timbralPadding) * bands)
+            timePadded.initialize(repeating: 0)
             transposed = .allocate(capacity: frames * bands)
-            timbralRows = model.timbral.map { $0.conv.rowsPerTile(height: frames, width: bands) }
-            timbralScratch = zip(model.timbral, timbralRows).map {
-                RectangularConvolution.Scratch($0.conv, height: frames, width: bands, rowsPerTile: $1)
+            frameMaxima = .allocate(capacity: frames * (model.timbral.map(\.conv.outChannels).max() ?? 0))
+            timbralScratch = model.timbralWinograd.map {
+                WinogradTimeConvolution.Scratch($0, bands: bands, tilesPerBlock: MusicnnModel.timbralTilesPerBlock)
             }
             temporalRows = model.temporal.map { $0.conv.rowsPerTile(height: bands, width: frames) }
             temporalScratch = zip(model.temporal, temporalRows).map {
@@ -365,8 +386,9 @@ public struct MusicnnModel: Sendable {
         }
 
         deinit {
-            normalised.deallocate()
+            timePadded.deallocate()
             transposed.deallocate()
+            frameMaxima.deallocate()
         }
     }
 
@@ -375,9 +397,11 @@ public struct MusicnnModel: Sendable {
         let bands = MusicnnFrontEnd.melBandCount
         let width = Self.frontEndChannels
         var frontEnd = [Float](repeating: 0, count: frames * width)
-        guard let patch, let xn = ws.normalised.baseAddress, let xt = ws.transposed.baseAddress else {
+        guard let patch, let xp = ws.timePadded.baseAddress, let xt = ws.transposed.baseAddress else {
             return PatchMaps(frontEnd: frontEnd, cnn1: [], cnn2: [], cnn3: [])
         }
+        // The normalised input inside its time padding (the rows around it stay zero).
+        let xn = xp + Self.timbralPadding * bands
         // Input batch norm (one channel); the convs' zero padding comes after it.
         let (mean, scale, beta) = (inputNorm.mean[0], inputNorm.scale[0], inputNorm.beta[0])
         for i in 0..<(frames * bands) { xn[i] = (patch[i] - mean) * scale + beta }
@@ -386,27 +410,14 @@ public struct MusicnnModel: Sendable {
         }
         frontEnd.withUnsafeMutableBufferPointer { outBuffer in
             guard let out = outBuffer.baseAddress else { return }
-            // Vertical filters: output rows are frames, columns frequency positions; max over columns.
+            // Vertical filters (Winograd along time): the max over frequency of each frame's outputs.
             var offset = 0
             for (i, layer) in timbral.enumerated() {
                 let channels = layer.conv.outChannels
-                let positions = layer.conv.outputWidth(bands)
-                var best = [Float](repeating: 0, count: channels)
-                layer.poolingKernel.withUnsafeBufferPointer { k in
-                    best.withUnsafeMutableBufferPointer { bestBuffer in
-                        guard let kBase = k.baseAddress, let b = bestBuffer.baseAddress else { return }
-                        layer.conv.forEachTile(
-                            input: xn, height: frames, width: bands, weights: kBase, rowsPerTile: ws.timbralRows[i],
-                            scratch: ws.timbralScratch[i]
-                        ) { row0, rows, tile in
-                            for r in 0..<rows {
-                                let z = tile + r * positions * channels
-                                b.update(from: z, count: channels)
-                                Self.maximum(z + channels, rows: positions - 1, width: channels, into: b)
-                                layer.activatePooled(b, into: out + (row0 + r) * width + offset)
-                            }
-                        }
-                    }
+                timbralWinograd[i].frameMaxima(
+                    padded: xp, frames: frames, bands: bands, scratch: ws.timbralScratch[i], into: ws.frameMaxima)
+                for t in 0..<frames {
+                    layer.activatePooled(ws.frameMaxima + t * channels, into: out + t * width + offset)
                 }
                 offset += channels
             }
