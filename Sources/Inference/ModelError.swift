@@ -1,3 +1,4 @@
+import CVectorMath
 import Core
 
 /// Why a model could not be loaded or run; weight errors name the tensor.
@@ -47,7 +48,9 @@ struct WeightTable {
         guard t.shape.count == rank, t.dtype == .f32, let values = try? t.floats() else {
             throw .weightShape(model: model, name: name, expected: "a float32 tensor of rank \(rank)", actual: t.shape)
         }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+        // A vector scan (CVectorMath): spleeter's 78 MB of weights took 20 ms with a scalar one.
+        let bad = values.withUnsafeBufferPointer { v in v.baseAddress.map { stemtrace_first_non_finite($0, v.count) } ?? 0 }
+        if bad < values.count {
             throw .nonFiniteWeight(path: model, tensor: name, index: bad)
         }
         return (t.shape, values)
