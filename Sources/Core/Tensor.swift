@@ -9,6 +9,8 @@ import Foundation
 public struct Tensor: Sendable, Equatable {
     public let dtype: DType
     public let shape: [Int]
+    /// The little-endian element bytes; may be a slice of a larger buffer (a whole safetensors
+    /// file), so its indices need not start at 0 nor its storage be aligned.
     public let bytes: Data
 
     /// Creates a tensor; throws when a dimension is negative, the element count or byte size

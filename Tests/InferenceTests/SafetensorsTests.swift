@@ -18,6 +18,28 @@ import Testing
         #expect(back == tensors)
     }
 
+    /// Decoded tensors share the file's buffer: their bytes are slices at the file's offsets,
+    /// which another writer need not align. A header of odd length puts every value at an odd
+    /// address; values, finiteness scans and equality must not care.
+    @Test func tensorsReadInPlaceFromUnalignedOffsets() throws {
+        let values: [Float] = [1.5, -2, .pi, 1e-40, -0.0, 7]
+        let header =
+            #"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}, "n":{"dtype":"F32","shape":[1],"data_offsets":[24,28]}}"#
+        var data = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: Array(header.utf8))
+        #expect((8 + header.utf8.count) % 4 != 0)
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        withUnsafeBytes(of: Float.nan) { data.append(contentsOf: $0) }
+        let back = try Safetensors.decode(data)
+        let w = try #require(back["w"])
+        #expect(w.bytes.startIndex == 8 + header.utf8.count)
+        #expect(try w.floats().map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(w == Tensor(floats: values, shape: [2, 3]))
+        #expect(w.firstNonFiniteIndex() == nil)
+        #expect(back["n"]?.firstNonFiniteIndex() == 0)
+    }
+
     @Test func headerIsPaddedTo8BytesAndDataFollowsInSortedNameOrder() throws {
         let data = Safetensors.encode(["b": Tensor(floats: [2], shape: [1]), "a": Tensor(floats: [1], shape: [1])])
         let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
