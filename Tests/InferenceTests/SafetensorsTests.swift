@@ -19,8 +19,8 @@ import Testing
     }
 
     /// Decoded tensors share the file's buffer: their bytes are slices at the file's offsets,
-    /// which another writer need not align. A header of odd length puts every value at an odd
-    /// address; values, finiteness scans and equality must not care.
+    /// which another writer need not align. This header's length puts every value at an offset
+    /// that is not a multiple of 4; values, finiteness scans and equality must not care.
     @Test func tensorsReadInPlaceFromUnalignedOffsets() throws {
         let values: [Float] = [1.5, -2, .pi, 1e-40, -0.0, 7]
         let header =
