@@ -118,6 +118,9 @@ public enum Safetensors {
     /// its header. Each tensor's bytes are a slice of `data`, sharing its buffer (a copy per
     /// tensor cost spleeter's 78 MB model 43 ms of page faults and copying); `Tensor` reads them
     /// with unaligned loads and `copyBytes`, so neither the slice's offset nor its alignment matters.
+    /// The buffer lives as long as any of its tensors. `read(contentsOf:)` reads the file into
+    /// memory (Foundation maps `.mappedIfSafe` files only on Apple platforms), so a model file
+    /// rewritten while a run uses its tensors cannot pull pages from under them.
     public static func decodeWithMetadata(_ data: Data, source: String = "<memory>") throws(SafetensorsError) -> (
         tensors: [String: Tensor], metadata: [String: String]
     ) {
