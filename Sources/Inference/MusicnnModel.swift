@@ -84,7 +84,7 @@ public struct MusicnnModel: Sendable {
     /// TF1 `tf.layers.batch_normalization`'s default epsilon.
     public static let batchNormEpsilon: Float = 0.001
     /// The timbral filters' zero padding in time before the first frame (TF SAME for 7 taps: 3/3).
-    static let timbralPadding = 3
+    static let timbralPadding = RectangularConvolution.samePadding(7).before
     /// Frames per Winograd tile of the timbral filters, and tiles per block of `sgemm` calls: F(5, 7)
     /// one tile at a time was the fastest of m = 2 … 6 and 1 … 8 tiles, and as accurate as F(4, 7);
     /// F(6, 7) needs the points ±1/3 and doubles the error (docs/BENCHMARKS.md, "musicnn with

@@ -105,7 +105,8 @@ struct WinogradTimeConvolution: Sendable {
         padded: UnsafePointer<Float>, frames: Int, bands: Int, scratch: Scratch, into best: UnsafeMutablePointer<Float>
     ) {
         let positions = positions(bands: bands)
-        guard frames > 0, positions > 0, let columns = scratch.columns.baseAddress,
+        precondition(positions > 0, "a \(kernelWidth)-tap kernel does not fit \(bands) bands")
+        guard frames > 0, let columns = scratch.columns.baseAddress,
             let products = scratch.products.baseAddress, let transformed = scratch.transformed.baseAddress
         else { return }
         let m = outputTile
