@@ -118,7 +118,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Core", "Inference", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Inference", "Core"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Inference", "Core", "TestSupport"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "CVectorMath", "Core", "TestSupport"]),
         .testTarget(

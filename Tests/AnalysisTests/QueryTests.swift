@@ -2,6 +2,7 @@ import Core
 import Foundation
 import GRDB
 import Store
+import TestSupport
 import Testing
 
 @testable import Analysis
@@ -290,7 +291,7 @@ import Testing
 }
 
 func emptyStoreDirectory() throws -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("analysis-empty-\(UUID().uuidString)")
+    Fixtures.scratchRoot.appendingPathComponent("analysis-empty-\(UUID().uuidString)")
 }
 
 /// Id-prefix filters are literal prefixes: `%` and `_` typed by a user are not SQL wildcards.

@@ -7,6 +7,7 @@ import Testing
 /// array (what `stemtrace spectrogram` uses), which must give the same file.
 @Suite struct SafetensorsWriteTests {
     func scratch() throws -> URL {
+        // Removed by each test (CoreTests does not link TestSupport's per-process scratch root).
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Inference
 import Models
+import TestSupport
 import Testing
 
 /// How a model file's kind is found: the `stemtrace.kind` metadata first, the tensor names only
@@ -10,8 +11,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("stemtrace-kinds-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try Fixtures.temporaryDirectory("stemtrace-kinds")
     }
 
     func write(_ names: [String], metadata: [String: String] = [:], as name: String) throws -> URL {

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import Store
+import TestSupport
 import Testing
 
 /// Modules above Store read the catalog through `Catalog.read`/`query`; those run on GRDB's
 /// reader connections, which SQLite opens read-only, so a read can never write.
 @Suite struct CatalogAccessTests {
     @Test func aReadTransactionCannotWrite() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stemtrace-readonly-\(UUID().uuidString)")
+        let root = Fixtures.scratchRoot.appendingPathComponent("stemtrace-readonly-\(UUID().uuidString)")
         let store = try Store.open(at: root, create: true)
         #expect(throws: (any Error).self) {
             try store.catalog.read { db in try db.execute(sql: "DELETE FROM runs") }

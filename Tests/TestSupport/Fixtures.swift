@@ -22,12 +22,23 @@ public enum Fixtures {
         return ((json?["clips"] as? [String: Any])?.keys.map { $0 } ?? []).sorted()
     }
 
-    /// A fresh empty directory under the system temp directory.
+    /// A fresh empty directory, `label-UUID`, under this process's `scratchRoot`.
     public static func temporaryDirectory(_ label: String = "stemtrace") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// One directory under the system temp directory for every scratch directory of this test
+    /// process, removed when the process exits: stores, corpora and model files written by the
+    /// tests, several GB per run, had piled up in /tmp run after run until a disk filled.
+    public static let scratchRoot: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stemtrace-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Fixtures.scratchRoot) }
+        return root
+    }()
 }
 
 /// The largest absolute difference between two arrays and where it occurs (for loud failures).
