@@ -1,4 +1,3 @@
-import COpenBLAS
 import DSP
 import Foundation
 
@@ -10,8 +9,8 @@ extension Kernels {
     /// Weights are OIHW over `input.channels + (rowChannel == nil ? 0 : 1)` input channels.
     ///
     /// Two paths, chosen by shape, each splitting the output across `threads` workers that call
-    /// single-threaded OpenBLAS `sgemm`:
-    /// - 1×1, stride 1, no padding: one gemm on the input (the row channel is a rank-1 update);
+    /// a single-threaded `sgemm` (`SingleThreadGEMM`):
+    /// - 1×1, stride 1, no padding: one gemm on the input (the row channel's share added by the epilogue);
     /// - anything else: im2col over tiles of output rows (the row channel written straight into the
     ///   columns), then one gemm per tile. A shift-and-accumulate variant (k² gemms over a padded
     ///   copy, no im2col) measured no faster here (K = 129 per gemm) and was removed.
@@ -40,12 +39,23 @@ extension Kernels {
         let c = x.channels
         let hw = x.planeSize
         let ldw = c + (rowChannel == nil ? 0 : 1)
-        var out = FeatureMap(batch: x.batch, channels: outChannels, height: x.height, width: x.width)
+        // Every element is written by its chunk's sgemm (beta 0).
+        var out = FeatureMap.unfilled(batch: x.batch, channels: outChannels, height: x.height, width: x.width)
+        // The row channel's share, w[o, c] · rowChannel[row], is added by the epilogue in its pass
+        // over the output (the same sum, (gemm + share) · a + b, as a separate pass would give).
+        let epilogue =
+            rowChannel.map { rowChannel in
+                var withTerm = epilogue
+                withTerm.coordinateTerm = weights.withUnsafeBufferPointer { w in
+                    CoordinateTerm(
+                        pointwise: w, stride: ldw, channel: c, outChannels: outChannels, rowChannel: rowChannel, width: x.width)
+                }
+                return withTerm
+            } ?? epilogue
         let outItem = out.itemSize
         let inItem = x.itemSize
-        let width = x.width
         // Fixed chunking (not by `threads`): each chunk is one sgemm's column count, which changes
-        // how OpenBLAS rounds its edge columns; see `Kernels.conv2d`.
+        // how the gemm rounds its edge columns; see `Kernels.conv2d`.
         let chunks = max(1, min(2 * Kernels.tilingWorkers, hw / 256))
         let chunk = (hw + chunks - 1) / chunks
         x.values.withUnsafeBufferPointer { xs in
@@ -62,24 +72,9 @@ extension Kernels {
                         let start = (job % chunks) * chunk
                         let count = min(chunk, hw - start)
                         guard count > 0 else { return }
-                        let yItem = y.pointer + n * outItem
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(count), Int32(c), 1,
-                            wb, Int32(ldw), xb + n * inItem + start, Int32(hw), 0, yItem + start, Int32(hw))
-                        if let rowChannel {
-                            for o in 0..<outChannels {
-                                let w = wb[o * ldw + c]
-                                let plane = yItem + o * hw
-                                var i = start
-                                while i < start + count {
-                                    let row = i / width
-                                    let end = min(start + count, (row + 1) * width)
-                                    let v = w * rowChannel[row]
-                                    for j in i..<end { plane[j] += v }
-                                    i = end
-                                }
-                            }
-                        }
+                        SingleThreadGEMM.multiply(
+                            m: outChannels, n: count, k: c, a: wb, lda: ldw, b: xb + n * inItem + start, ldb: hw,
+                            c: y.pointer + n * outItem + start, ldc: hw)
                         epilogue.apply(to: y.pointer, item: n, channels: outChannels, plane: hw, start: start, count: count)
                     }
                 }

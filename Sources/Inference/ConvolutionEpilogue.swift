@@ -141,4 +141,24 @@ extension CoordinateTerm {
         self.height = height
         self.width = width
     }
+
+    /// The term of a 1×1 convolution whose weight for the row channel is `weights[o · stride + channel]`:
+    /// `w[o] · rowChannel[row]` in every column.
+    init(
+        pointwise weights: UnsafeBufferPointer<Float>, stride: Int, channel: Int, outChannels: Int, rowChannel: [Float],
+        width: Int
+    ) {
+        let height = rowChannel.count
+        var values = [Float](repeating: 0, count: outChannels * height * 3)
+        for o in 0..<outChannels {
+            let w = weights[o * stride + channel]
+            for row in 0..<height {
+                let v = w * rowChannel[row]
+                for k in 0..<3 { values[(o * height + row) * 3 + k] = v }
+            }
+        }
+        self.values = values
+        self.height = height
+        self.width = width
+    }
 }

@@ -4,8 +4,9 @@ import DSP
 import Foundation
 
 /// Inference kernels on `FeatureMap`s, batched, matching PyTorch's CPU semantics in float32.
-/// Convolution is im2col + OpenBLAS `sgemm` (a 1×1, stride-1, unpadded convolution is a plain
-/// gemm on the input); everything else is a single pass over contiguous memory.
+/// Convolution is im2col + a single-threaded `sgemm` per tile (`SingleThreadGEMM`; a 1×1,
+/// stride-1, unpadded convolution is a plain gemm on the input); everything else is a single pass
+/// over contiguous memory.
 public enum Kernels {
     /// `torch.nn.functional.conv2d` without bias: cross-correlation, zero padding, square kernel.
     /// - Parameter weights: OIHW, `outChannels × input.channels × kernel × kernel`.
@@ -22,12 +23,15 @@ public enum Kernels {
             "conv weights do not match \(outChannels)×\(cin)×\(kernel)×\(kernel)")
         let hOut = (h + 2 * padding - kernel) / stride + 1
         let wOut = (w + 2 * padding - kernel) / stride + 1
-        var out = FeatureMap(batch: input.batch, channels: outChannels, height: max(hOut, 0), width: max(wOut, 0))
-        guard hOut > 0, wOut > 0 else { return out }
+        guard hOut > 0, wOut > 0 else {
+            return FeatureMap(batch: input.batch, channels: outChannels, height: max(hOut, 0), width: max(wOut, 0))
+        }
+        // Every element is written: each tile's sgemm (beta 0) covers its rows of every channel.
+        var out = FeatureMap.unfilled(batch: input.batch, channels: outChannels, height: hOut, width: wOut)
         let k = cin * kernel * kernel
         // Output rows per im2col tile: each worker's column matrix stays around 8 MiB, and the tiling
         // depends on the layer alone — never on the batch or the thread count — because it sets the
-        // column count of each sgemm, and OpenBLAS rounds the edge columns of a call differently
+        // column count of each sgemm, and a gemm rounds the edge columns of a call differently
         // from the rest: a result must not depend on which excerpts share its batch (determinism,
         // docs/ARCHITECTURE.md).
         let rowsPerTile = tileRows(
@@ -55,10 +59,9 @@ public enum Kernels {
                             stride: stride, padding: padding, firstRow: row0, rows: rows, outWidth: wOut, rowChannel: rowChannel,
                             into: col)
                         // y[:, row0*wOut ..< (row0+rows)*wOut] = W (out × k) · col (k × cols)
-                        _ = BLASThreading.singleThreaded
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(cols), Int32(k), 1,
-                            wp.pointer, Int32(k), col, Int32(cols), 0, yp.pointer + n * outItem + row0 * wOut, Int32(hOut * wOut))
+                        SingleThreadGEMM.multiply(
+                            m: outChannels, n: cols, k: k, a: wp.pointer, lda: k, b: col, ldb: cols,
+                            c: yp.pointer + n * outItem + row0 * wOut, ldc: hOut * wOut)
                         epilogue.apply(
                             to: yp.pointer, item: n, channels: outChannels, plane: hOut * wOut, start: row0 * wOut, count: cols)
                     }
@@ -169,7 +172,7 @@ public enum Kernels {
         let w = x.width / 2
         let inWidth = x.width
         let inPlane = x.planeSize
-        var out = FeatureMap(batch: x.batch, channels: x.channels, height: h, width: w)
+        var out = FeatureMap.unfilled(batch: x.batch, channels: x.channels, height: h, width: w)
         x.values.withUnsafeBufferPointer { src in
             out.values.withUnsafeMutableBufferPointer { dst in
                 guard let sb = src.baseAddress, let db = dst.baseAddress else { return }

@@ -16,8 +16,9 @@ import Foundation
 /// Convolution paths, one per kind of layer, chosen by measurement (docs/BENCHMARKS.md):
 /// - the 3×3 stride-1 block convolutions run through oneDNN's Winograd (`WinogradConvolution`,
 ///   about 2.6× faster than im2col here) when oneDNN offers it for the CPU (AVX-512), else im2col;
-/// - the 5×5 stride-2 input convolution and the 1×1 convolutions run on im2col / gemm with
-///   OpenBLAS (`Kernels.convolution`), which oneDNN did not beat.
+/// - the 5×5 stride-2 input convolution and the 1×1 convolutions run on im2col / gemm
+///   (`Kernels.convolution`, oneDNN's single-threaded `sgemm` per tile); oneDNN's convolution
+///   primitives did not beat that.
 public struct RFResNet: Sendable {
     public static let conceptNames = [
         "melody", "articulation", "rhythm_complexity", "rhythm_stability", "dissonance", "tonal_stability", "minorness",

@@ -235,7 +235,7 @@ public final class StoreWriter {
                 try pending.source.upsert(db)
                 for m in pending.metadata { try m.upsert(db) }
                 for t in pending.tags { try t.upsert(db) }
-                var excerpt = pending.excerpt
+                let excerpt = pending.excerpt
                 try excerpt.insert(db, onConflict: .ignore)
                 let excerptId = try Int64.fetchOne(
                     db, sql: "SELECT id FROM excerpts WHERE track_id = ? AND config_hash = ?",
