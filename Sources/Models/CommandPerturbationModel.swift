@@ -55,7 +55,10 @@ public struct CommandPerturbationModel: PerturbationModel {
             timeout: timeout, zeroOutput: values, words: words)
     }
 
-    public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
+    /// The command runs in its own process: `threads` does not reach it.
+    public var computesInProcess: Bool { false }
+
+    public func predict(_ inputs: [Spectrogram], threads: Int) async throws -> [Float] {
         if inputs.isEmpty { return [] }
         let sliced = inputs.map { $0.modelInput() }
         return try await Self.invoke(words, template: template, inputs: sliced, timeout: timeout, targetCount: targets.count).0

@@ -120,12 +120,12 @@ public struct MusicnnPerturbationModel: PerturbationModel {
     public var targets: [ExplainTarget] { MusicnnModel.labels.map { ExplainTarget(name: $0, kind: .output) } }
     public var conceptToOutputWeights: [Float]? { nil }
 
-    public func predict(_ inputs: [MusicnnSpectrogram]) async throws -> [Float] {
+    public func predict(_ inputs: [MusicnnSpectrogram], threads: Int) async throws -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(inputs.count * MusicnnModel.tagCount)
         for logMel in inputs {
             let patches = try MusicnnFrontEnd.patches(logMel)
-            out += MusicnnTags(output: model.predict(patches), frameCount: patches.frameCount).tags
+            out += MusicnnTags(output: model.predict(patches, threads: threads), frameCount: patches.frameCount).tags
         }
         return out
     }

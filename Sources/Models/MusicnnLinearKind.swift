@@ -104,10 +104,11 @@ public struct MusicnnLinearPerturbationModel: PerturbationModel {
     }
     public var conceptToOutputWeights: [Float]? { head.outputWeights }
 
-    public func predict(_ inputs: [MusicnnSpectrogram]) async throws -> [Float] {
+    public func predict(_ inputs: [MusicnnSpectrogram], threads: Int) async throws -> [Float] {
         var out: [Float] = []
         for logMel in inputs {
-            let r = head.predict(embedding: head.embedding(backbone.predict(try MusicnnFrontEnd.patches(logMel))))
+            let r = head.predict(
+                embedding: head.embedding(backbone.predict(try MusicnnFrontEnd.patches(logMel), threads: threads)))
             out += r.concepts + r.output
         }
         return out

@@ -17,8 +17,14 @@ public protocol PerturbationModel: Sendable {
     /// Linear weights joining each concept to each output (outputs × concepts), when the model
     /// has the paper's two linear layers; nil otherwise.
     var conceptToOutputWeights: [Float]? { get }
-    /// Runs the model on features of one shape; returns `inputs.count × targets.count` values, row-major.
-    func predict(_ inputs: [FrontEnd.Features]) async throws -> [Float]
+    /// Runs the model on features of one shape, on `threads` threads of this process (a model
+    /// that computes elsewhere ignores it); returns `inputs.count × targets.count` values,
+    /// row-major. The values must not depend on `threads` (docs/ARCHITECTURE.md, "Determinism").
+    func predict(_ inputs: [FrontEnd.Features], threads: Int) async throws -> [Float]
+    /// Whether `predict` computes in this process on the threads it is given. `explain` then
+    /// explains one excerpt per core at once, each pass on one thread, by default; an external
+    /// command (false) gets one excerpt at a time.
+    var computesInProcess: Bool { get }
     /// The outputs for the all-zero input when already known (so it is not run again).
     var zeroOutput: [Float]? { get }
     /// The model's row in the catalog's `models` table (registered when it explains a store).
@@ -26,6 +32,7 @@ public protocol PerturbationModel: Sendable {
 }
 
 extension PerturbationModel {
+    public var computesInProcess: Bool { true }
     public var zeroOutput: [Float]? { nil }
     public var record: ModelRecord? { nil }
 }

@@ -78,11 +78,15 @@ struct RFResNetExcerptPredictor: ExcerptPredictor {
     }
 
     func predict(_ inputs: [[Float]]) throws -> [(concepts: [Float], outputs: [Float])] {
+        try predict(inputs, threads: ProcessorCount.available)
+    }
+
+    func predict(_ inputs: [[Float]], threads: Int) throws -> [(concepts: [Float], outputs: [Float])] {
         guard !inputs.isEmpty else { return [] }
         let result = try network.forward(
             FeatureMap(
                 batch: inputs.count, channels: 1, height: RFResNetInput.bands, width: RFResNetInput.frames,
-                values: inputs.flatMap { $0 }))
+                values: inputs.flatMap { $0 }), threads: threads)
         let c = RFResNet.conceptNames.count
         let o = RFResNet.outputNames.count
         return (0..<inputs.count).map { n in
@@ -114,8 +118,8 @@ public struct RFResNetPerturbationModel: PerturbationModel {
 
     public var conceptToOutputWeights: [Float]? { predictor.conceptToOutputWeights }
 
-    public func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
-        try predictor.predict(inputs.map { $0.modelInput().values }).flatMap { $0.concepts + $0.outputs }
+    public func predict(_ inputs: [Spectrogram], threads: Int) async throws -> [Float] {
+        try predictor.predict(inputs.map { $0.modelInput().values }, threads: threads).flatMap { $0.concepts + $0.outputs }
     }
 }
 

@@ -33,6 +33,12 @@ public struct ExplainSettings: Sendable, Codable, Equatable {
     public var seed: UInt64 = 0
     /// Perturbations per forward pass.
     public var batchSize = 1
+    /// Excerpts explained at once, each model pass on cores / lanes threads. nil: one per core
+    /// when the model computes in this process (`PerturbationModel.computesInProcess`), else 1.
+    /// Measured with the RF-ResNet (docs/BENCHMARKS.md): two single-thread passes side by side
+    /// do more per second than one pass on two threads, whose late small layers and
+    /// memory-bound epilogues scale worst. Results do not depend on it.
+    public var lanes: Int?
 
     public init() {}
 

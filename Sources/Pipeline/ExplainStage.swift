@@ -26,6 +26,13 @@ public struct ExplainStage: Sendable {
         public var composition = 0.0
         public var model = 0.0
         public var regression = 0.0
+
+        mutating func add(_ other: Timing) {
+            io += other.io
+            composition += other.composition
+            model += other.model
+            regression += other.regression
+        }
     }
 
     public struct Summary: Sendable {
@@ -40,8 +47,12 @@ public struct ExplainStage: Sendable {
         public var modelInputs = 0
         /// Excerpts that could not be explained, by track, with the reason.
         public var failures: [TrackFailures.Item] = []
+        /// Seconds per phase, summed over the lanes (so above `seconds` when several ran at once).
         public var timing = Timing()
         public var seconds = 0.0
+        /// Excerpts that ran at once, and the threads each model pass used.
+        public var lanes = 1
+        public var threadsPerLane = 1
     }
 
     public let store: URL
@@ -108,8 +119,11 @@ public struct ExplainStage: Sendable {
             stemsByExcerpt.sorted(by: { $0.key < $1.key }), in: partition
         ) { $0.value.first?.trackId ?? "" }
         let modelRecord = model.record
-        // The run records every setting (the config) beside the targets and the batch size.
-        let parameters = config.merging(["targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize)]) {
+        // The run records every setting (the config) beside the targets, the batch size and the lanes.
+        let parameters = config.merging([
+            "targets": targetNames.joined(separator: ","), "batch": String(settings.batchSize),
+            "lanes": settings.lanes.map(String.init) ?? "auto",
+        ]) {
             a, _ in a
         }
         let run = try StageRun.begin(
@@ -129,14 +143,20 @@ public struct ExplainStage: Sendable {
             runId: run.runId, configId: configId, separatorId: separatorId, excerpts: excerpts.count,
             skipped: excerpts.count - jobs.count, outsidePartition: outside)
         run.counts.skipped = summary.skipped
-        var zeroPrediction: [Float]? = model.zeroOutput
+        let zero = ZeroPrediction(known: model.zeroOutput)
+        let lanes = max(1, min(settings.lanes ?? (model.computesInProcess ? ProcessorCount.available : 1), jobs.count))
+        let threads = max(1, ProcessorCount.available / lanes)
+        summary.lanes = lanes
+        summary.threadsPerLane = threads
+        let reading = run.store
         var baselinesDone = Set<Int>()
         run.startProgress(label: "explain", total: jobs.count, mode: progressMode)
-        for job in jobs {
+        // Excerpts run `lanes` at once; their results are written in job order, so the store
+        // receives exactly what a one-lane run writes, in the same order.
+        func conclude(_ job: Job, _ result: Result<(Outcome, Timing), any Error>) {
             do {
-                let outcome = try await explain(
-                    job, model: model, composition: composition, storedRate: storedRate, opened: run.store,
-                    zeroPrediction: &zeroPrediction, timing: &summary.timing)
+                let (outcome, timing) = try result.get()
+                summary.timing.add(timing)
                 let t0 = Date()
                 try write(outcome, job: job, model: model, configId: configId, runId: run.runId, writer: run.writer)
                 if baselinesDone.insert(outcome.components.count).inserted {
@@ -151,6 +171,40 @@ public struct ExplainStage: Sendable {
                 run.succeeded()
             } catch {
                 run.fail(trackId: job.trackId, error)
+            }
+        }
+        try await withThrowingTaskGroup(of: (Int, Result<(Outcome, Timing), any Error>).self) { group in
+            var started = 0
+            var written = 0
+            var finished: [Int: Result<(Outcome, Timing), any Error>] = [:]
+            // Keep `lanes` excerpts running, with at most 2 × lanes started and not yet written
+            // (a slow excerpt holds back the writes of those after it, not their start).
+            func startMore() {
+                while started < jobs.count, started - written - finished.count < lanes, started - written < 2 * lanes {
+                    let index = started
+                    let job = jobs[index]
+                    started += 1
+                    group.addTask {
+                        do {
+                            var timing = Timing()
+                            let outcome = try await self.explain(
+                                job, model: model, composition: composition, storedRate: storedRate, opened: reading,
+                                zero: zero, threads: threads, timing: &timing)
+                            return (index, .success((outcome, timing)))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+            }
+            startMore()
+            while let (index, result) = try await group.next() {
+                finished[index] = result
+                while let next = finished.removeValue(forKey: written) {
+                    conclude(jobs[written], next)
+                    written += 1
+                }
+                startMore()
             }
         }
         try run.finish()
@@ -183,7 +237,7 @@ public struct ExplainStage: Sendable {
     }
 
     /// What one excerpt's explanation produced, before it is written.
-    struct Outcome {
+    struct Outcome: Sendable {
         let components: ExplanationComponents
         let masks: MaskSet
         /// rows × all model targets.
@@ -194,8 +248,8 @@ public struct ExplainStage: Sendable {
     }
 
     func explain<M: PerturbationModel>(
-        _ job: Job, model: M, composition: SignalConditioning, storedRate: Int, opened: Store, zeroPrediction: inout [Float]?,
-        timing: inout Timing
+        _ job: Job, model: M, composition: SignalConditioning, storedRate: Int, opened: Store, zero: ZeroPrediction,
+        threads: Int, timing: inout Timing
     ) async throws -> Outcome {
         var t0 = Date()
         let frontEnd = model.frontEnd
@@ -222,15 +276,14 @@ public struct ExplainStage: Sendable {
         let targetCount = model.targets.count
         var outputs: [UInt64: [Float]] = [:]
         if effective.contains(0) {
-            if zeroPrediction == nil {
-                t0 = Date()
-                let zero = frontEnd.silence(sampleCount: components.sampleCount)
-                let values = try await model.predict([zero])
+            t0 = Date()
+            let sampleCount = components.sampleCount
+            outputs[0] = try await zero.value {
+                let values = try await model.predict([frontEnd.silence(sampleCount: sampleCount)], threads: threads)
                 try Self.checkFinite(values, model: model, input: "the silent input")
-                zeroPrediction = values
-                timing.model += Date().timeIntervalSince(t0)
+                return values
             }
-            outputs[0] = zeroPrediction
+            timing.model += Date().timeIntervalSince(t0)
         }
         // Compose in slices of the composition order (bounded memory), run the model per batch.
         let order = composer.compositionOrder(distinct).map { distinct[$0] }
@@ -245,7 +298,7 @@ public struct ExplainStage: Sendable {
             let ready = inputs.compactMap { $0 }
             for batchStart in stride(from: 0, to: ready.count, by: settings.batchSize) {
                 let batch = Array(ready[batchStart..<min(ready.count, batchStart + settings.batchSize)])
-                let values = try await model.predict(batch)
+                let values = try await model.predict(batch, threads: threads)
                 guard values.count == batch.count * targetCount else {
                     throw PipelineError.invalidOption(
                         "the model returned \(values.count) values for \(batch.count) inputs × \(targetCount) targets")

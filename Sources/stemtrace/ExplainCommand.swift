@@ -75,6 +75,13 @@ struct ExplainRunCommand: AsyncParsableCommand {
     @Option(help: "Perturbations per forward pass.")
     var batchSize: Int = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "Excerpts explained at once, each model pass on cores/lanes threads (default: one per core for a model file, 1 for --model-command).",
+            discussion:
+                "Results do not depend on it; memory grows with it (one model pass and one excerpt's perturbations per lane)."))
+    var lanes: Int?
+
     @Option(help: "Progress display: auto, bar, lines or none.")
     var progress: ProgressChoice = .auto
 
@@ -84,6 +91,7 @@ struct ExplainRunCommand: AsyncParsableCommand {
         guard segments >= 1 else { throw ValidationError("--segments must be at least 1") }
         guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let lanes, lanes < 1 { throw ValidationError("--lanes must be at least 1") }
         guard exhaustiveLimit >= 2 else { throw ValidationError("--exhaustive-limit must be at least 2") }
         guard (model == nil) != (modelCommand == nil) else {
             throw ValidationError("give exactly one of --model FILE and --model-command 'TEMPLATE'")
@@ -101,6 +109,7 @@ struct ExplainRunCommand: AsyncParsableCommand {
         settings.exhaustiveLimit = exhaustiveLimit
         settings.seed = seed
         settings.batchSize = batchSize
+        settings.lanes = lanes
         let perturbationModel: any PerturbationModel
         if let model {
             perturbationModel = try PerturbationModels.load(contentsOf: URL(fileURLWithPath: model))
@@ -118,10 +127,14 @@ struct ExplainRunCommand: AsyncParsableCommand {
                 + "\(summary.explained) excerpts explained, \(summary.skipped) already done, \(summary.failures.count) failed"
                 + "\(partition.outsideNote(summary.outsidePartition)), "
                 + "\(summary.modelInputs) model inputs, in " + String(format: "%.1f s", summary.seconds))
+        let lanes =
+            summary.lanes > 1
+            ? " (summed over \(summary.lanes) lanes, \(summary.threadsPerLane) thread\(summary.threadsPerLane == 1 ? "" : "s") each)"
+            : ""
         print(
             String(
                 format: "time: model %.1f s, composition %.2f s, regression %.3f s, store I/O %.2f s",
-                t.model, t.composition, t.regression, t.io))
+                t.model, t.composition, t.regression, t.io) + lanes)
         for f in summary.failures { print("failed: \(f.track): \(f.reason)") }
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }

@@ -45,7 +45,7 @@ struct BandEnergyModel: PerturbationModel {
         return [low, high, 0.5 * low + 2 * high]
     }
 
-    func predict(_ inputs: [Spectrogram]) async throws -> [Float] {
+    func predict(_ inputs: [Spectrogram], threads: Int) async throws -> [Float] {
         await counter.add(inputs)
         return inputs.flatMap(Self.evaluate)
     }
