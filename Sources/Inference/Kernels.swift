@@ -190,13 +190,31 @@ public enum Kernels {
     }
 
     /// `adaptive_avg_pool2d(1)` + flatten: the mean over height × width, `batch × channels`.
+    /// Each plane is summed in float64 in element order; eight planes are summed side by side,
+    /// so that eight independent chains of additions overlap (each plane's sum, and so every
+    /// byte of the result, is the one-plane-at-a-time loop's).
     public static func globalMean(_ x: FeatureMap) -> [Float] {
-        var out = [Float](repeating: 0, count: x.batch * x.channels)
+        let planes = x.batch * x.channels
+        let size = x.planeSize
+        var out = [Float](repeating: 0, count: planes)
         x.values.withUnsafeBufferPointer { v in
-            for p in 0..<(x.batch * x.channels) {
+            guard let base = v.baseAddress else { return }
+            var p = 0
+            while p + 8 <= planes {
+                let r = base + p * size
+                var s = SIMD8<Double>(repeating: 0)
+                for i in 0..<size {
+                    s += SIMD8<Double>(
+                        Double(r[i]), Double(r[size + i]), Double(r[2 * size + i]), Double(r[3 * size + i]),
+                        Double(r[4 * size + i]), Double(r[5 * size + i]), Double(r[6 * size + i]), Double(r[7 * size + i]))
+                }
+                for k in 0..<8 { out[p + k] = Float(s[k] / Double(size)) }
+                p += 8
+            }
+            for q in p..<planes {
                 var sum: Double = 0
-                for i in (p * x.planeSize)..<((p + 1) * x.planeSize) { sum += Double(v[i]) }
-                out[p] = Float(sum / Double(x.planeSize))
+                for i in (q * size)..<((q + 1) * size) { sum += Double(base[i]) }
+                out[q] = Float(sum / Double(size))
             }
         }
         return out
