@@ -98,6 +98,68 @@ static void magnitudes_avx512(float *restrict out, const float *restrict spectru
     }
 }
 
+void stemtrace_scaled_magnitudes_f64_portable(float *restrict out, const double *restrict spectrum, double scale,
+                                              size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        double re = spectrum[2 * k] * scale, im = spectrum[2 * k + 1] * scale;
+        double rr = re * re, ii = im * im;
+        out[k] = (float)sqrt(rr + ii);
+    }
+}
+
+__attribute__((target("avx512f")))
+static void scaled_magnitudes_f64_avx512(float *restrict out, const double *restrict spectrum, double scale, size_t n) {
+    const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m512i odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    const __m512d s = _mm512_set1_pd(scale);
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m512d a = _mm512_loadu_pd(spectrum + 2 * k);
+        __m512d b = _mm512_loadu_pd(spectrum + 2 * k + 8);
+        __m512d re = _mm512_mul_pd(_mm512_permutex2var_pd(a, even, b), s);
+        __m512d im = _mm512_mul_pd(_mm512_permutex2var_pd(a, odd, b), s);
+        __m512d sum = _mm512_add_pd(_mm512_mul_pd(re, re), _mm512_mul_pd(im, im));
+        _mm256_storeu_ps(out + k, _mm512_cvtpd_ps(_mm512_sqrt_pd(sum)));
+    }
+    stemtrace_scaled_magnitudes_f64_portable(out + k, spectrum + 2 * k, scale, n - k);
+}
+
+void stemtrace_scaled_magnitudes_f64(float *restrict out, const double *restrict spectrum, double scale, size_t n) {
+    if (__builtin_cpu_supports("avx512f")) {
+        scaled_magnitudes_f64_avx512(out, spectrum, scale, n);
+        return;
+    }
+    stemtrace_scaled_magnitudes_f64_portable(out, spectrum, scale, n);
+}
+
+static float peak_abs_f64_scalar(const double *x, size_t n, float peak) {
+    for (size_t i = 0; i < n; i++) {
+        float v = fabsf((float)x[i]);
+        if (v >= peak) peak = v;
+    }
+    return peak;
+}
+
+__attribute__((target("avx512f")))
+static float peak_abs_f64_avx512(const double *x, size_t n) {
+    __m256 peak = _mm256_setzero_ps();
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        peak = _mm256_max_ps(peak, _mm256_and_ps(_mm512_cvtpd_ps(_mm512_loadu_pd(x + i)), magnitude));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, peak);
+    float best = 0;
+    for (int k = 0; k < 8; k++)
+        if (lanes[k] >= best) best = lanes[k];
+    return peak_abs_f64_scalar(x + i, n - i, best);
+}
+
+float stemtrace_peak_abs_f64(const double *x, size_t n) {
+    if (__builtin_cpu_supports("avx512f")) return peak_abs_f64_avx512(x, n);
+    return peak_abs_f64_scalar(x, n, 0);
+}
+
 void stemtrace_magnitudes(float *restrict out, const float *restrict spectrum, size_t n) {
     if (__builtin_cpu_supports("avx512f")) {
         magnitudes_avx512(out, spectrum, n);

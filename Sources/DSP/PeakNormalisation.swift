@@ -1,4 +1,5 @@
 import COpenBLAS
+import CVectorMath
 
 /// madmom's `normalize` (divide by the float32 peak) and numpy's `trim_zeros` (drop leading and
 /// trailing samples equal to 0.0, which includes -0.0), the two steps before framing.
@@ -11,6 +12,14 @@ public enum PeakNormalisation {
         _ = BLASThreading.singleThreaded
         if !cblas_sasum(n, base, 1).isFinite, x.contains(where: { !$0.isFinite }) { return .nan }
         return abs(base[Int(cblas_isamax(n, base, 1))])
+    }
+
+    /// max |Float(x)| of a float64 signal (a composed perturbation's waveform), 0 when empty:
+    /// `stemtrace_peak_abs_f64`, vectorised; the maximum of finite values is the same in any
+    /// order, so this equals a running `max` over the samples.
+    public static func peak(_ x: UnsafeBufferPointer<Double>) -> Float {
+        guard let base = x.baseAddress, !x.isEmpty else { return 0 }
+        return stemtrace_peak_abs_f64(base, x.count)
     }
 
     /// The range `np.trim_zeros` keeps of the normalised signal `x / peak` (a sample is trimmed

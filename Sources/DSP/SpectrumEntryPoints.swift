@@ -45,11 +45,7 @@ extension LogFilteredSpectrogram {
                 for chunkStart in stride(from: 0, to: frameCount, by: Self.chunk) {
                     let count = min(Self.chunk, frameCount - chunkStart)
                     let source = spectra + 2 * bins * chunkStart
-                    for i in 0..<(count * bins) {
-                        let re = source[2 * i] * scale
-                        let im = source[2 * i + 1] * scale
-                        magBase[i] = Float((re * re + im * im).squareRoot())
-                    }
+                    stemtrace_scaled_magnitudes_f64(magBase, source, scale, count * bins)
                     bandedBank.apply(
                         magnitudes: magBase, binStride: bins, frames: count,
                         into: resultBase + chunkStart, frameStride: frameCount)

@@ -138,7 +138,7 @@ public final class PerturbationComposer<FrontEnd: ComposableFrontEnd> {
                 accumulate(waveformOf: c, sign: sign, into: &waveform)
             }
             current = item.pattern
-            let peak = waveform.reduce(Float(0)) { max($0, abs(Float($1))) }
+            let peak = waveform.withUnsafeBufferPointer { PeakNormalisation.peak($0) }
             let scale: Double = conditioning.normalises ? 1 / Double(peak) : 1
             let spectrogram = spectrum.withUnsafeBufferPointer { s in
                 s.baseAddress.map { frontEnd.features(spectra: $0, frameCount: item.frames, scale: scale) }

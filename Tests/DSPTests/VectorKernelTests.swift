@@ -65,4 +65,36 @@ import Testing
         x[position] = .greatestFiniteMagnitude
         #expect(scan(x) == (position + 3 < x.count ? position + 3 : 100))
     }
+
+    /// The composed spectra's magnitudes: float64 scaled parts, then one rounding to Float, as
+    /// `LogFilteredSpectrogram.logFiltered(spectra:…)` computed them in Swift.
+    @Test(arguments: [0, 1, 7, 8, 9, 1025]) func scaledFloat64MagnitudesMatchTheSwiftLoop(bins: Int) {
+        var rng = SplitMix64(seed: UInt64(bins) + 11)
+        let spectrum = (0..<(2 * bins)).map { _ in Double(rng.next() % 4_000_001) / 1_000_000 - 2 }
+        let scale = 1 / 0.731_5
+        var out = [Float](repeating: .nan, count: bins)
+        var portable = out
+        stemtrace_scaled_magnitudes_f64(&out, spectrum, scale, bins)
+        stemtrace_scaled_magnitudes_f64_portable(&portable, spectrum, scale, bins)
+        let expected = (0..<bins).map { i -> Float in
+            let re = spectrum[2 * i] * scale
+            let im = spectrum[2 * i + 1] * scale
+            return Float((re * re + im * im).squareRoot())
+        }
+        #expect(out.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(portable.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
+    /// The peak of a float64 waveform: the running maximum of |Float(x)|, wherever it lies.
+    @Test(arguments: [0, 1, 7, 8, 9, 1000]) func float64PeakIsTheRunningMaximum(count: Int) {
+        var rng = SplitMix64(seed: UInt64(count) + 5)
+        var x = (0..<count).map { _ in Double(rng.next() % 2_000_001) / 1_000_000 - 1 }
+        if count > 0 { x[count - 1] = -1.5 }  // the largest magnitude in the scalar tail, negative
+        let expected = x.reduce(Float(0)) { max($0, abs(Float($1))) }
+        #expect(stemtrace_peak_abs_f64(x, count) == expected)
+        if count > 3 {
+            x[2] = 2.25  // now in the vector body
+            #expect(stemtrace_peak_abs_f64(x, count) == 2.25)
+        }
+    }
 }
