@@ -130,10 +130,18 @@ public enum Kernels {
                             }
                             if last < outWidth { (line + max(last, 0)).update(repeating: 0, count: outWidth - max(last, 0)) }
                         } else {
-                            for ox in 0..<outWidth {
-                                let ix = ox * stride - padding + kx
-                                line[ox] = ix >= 0 && ix < width ? (constantRow?[iy] ?? src[ix]) : 0
+                            // Columns ox with 0 ≤ ox·stride − padding + kx < width read the row,
+                            // the others padding: found once, then a branch-free strided copy.
+                            let offset = kx - padding
+                            let first = min(outWidth, max(0, (-offset + stride - 1) / stride))
+                            let last = max(first, min(outWidth, (width - offset + stride - 1) / stride))
+                            if first > 0 { line.update(repeating: 0, count: first) }
+                            if let constantRow {
+                                (line + first).update(repeating: constantRow[iy], count: last - first)
+                            } else {
+                                for ox in first..<last { line[ox] = src[ox * stride + offset] }
                             }
+                            if last < outWidth { (line + last).update(repeating: 0, count: outWidth - last) }
                         }
                     }
                     r += 1
