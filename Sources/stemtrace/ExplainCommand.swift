@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import DSP
 import Foundation
 import Models
@@ -91,7 +92,10 @@ struct ExplainRunCommand: AsyncParsableCommand {
         guard segments >= 1 else { throw ValidationError("--segments must be at least 1") }
         guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        if let lanes, lanes < 1 { throw ValidationError("--lanes must be at least 1") }
+        if let lanes, lanes < 1 || lanes > ProcessorCount.available {
+            // More lanes than cores would only hold more forward passes in memory (about 0.5 GB each).
+            throw ValidationError("--lanes must be between 1 and the \(ProcessorCount.available) cores this process may use")
+        }
         guard exhaustiveLimit >= 2 else { throw ValidationError("--exhaustive-limit must be at least 2") }
         guard (model == nil) != (modelCommand == nil) else {
             throw ValidationError("give exactly one of --model FILE and --model-command 'TEMPLATE'")

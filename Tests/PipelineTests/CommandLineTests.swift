@@ -198,6 +198,10 @@ import Testing
         #expect(noOutput.status != 0 && noOutput.output.contains("{output}"), "\(noOutput.output)")
         let both = try BuiltTool.run(["explain", "--store", store.path])
         #expect(both.status != 0 && both.output.contains("exactly one of --model"), "\(both.output)")
+        for lanes in ["0", "100000"] {
+            let refused = try BuiltTool.run(["explain", "--store", store.path, "--model", "musicnn", "--lanes", lanes])
+            #expect(refused.status != 0 && refused.output.contains("--lanes must be between 1 and"), "\(refused.output)")
+        }
     }
 }
 

@@ -35,6 +35,7 @@ import Testing
     }
 
     /// Ingest, infer (RF-ResNet) and explain (trained head) a store in one way.
+    /// Explain runs one lane per process thread, so the first way (1 thread) also has one lane.
     func build(_ store: URL, workers: Int, threads: Int, batch: Int, partition: String? = nil) async throws {
         let part = partition.map { ["--partition", $0] } ?? []
         try await run(
@@ -46,7 +47,8 @@ import Testing
         try await run(
             ["infer", "--store", store.path, "--model", rfresnet.path, "--batch-size", String(batch)] + part, threads: threads)
         try await run(
-            ["explain", "--store", store.path, "--model", head.path, "--batch-size", String(batch)] + part, threads: threads)
+            ["explain", "--store", store.path, "--model", head.path, "--batch-size", String(batch)]
+                + (threads == 1 ? ["--lanes", "1"] : []) + part, threads: threads)
     }
 
     @Test func everyStageGivesTheSameBytesAcrossProcessesWorkersThreadsBatchesAndPartitions() async throws {
