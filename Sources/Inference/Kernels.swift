@@ -116,33 +116,20 @@ public enum Kernels {
                             continue
                         }
                         let src = plane + iy * width
-                        if stride == 1 {
-                            // Contiguous run with zero edges.
-                            let first = max(0, padding - kx)
-                            let last = min(outWidth, width + padding - kx)
-                            if first > 0 { line.update(repeating: 0, count: first) }
-                            if last > first {
-                                if let constantRow {
-                                    (line + first).update(repeating: constantRow[iy], count: last - first)
-                                } else {
-                                    (line + first).update(from: src + (first - padding + kx), count: last - first)
-                                }
-                            }
-                            if last < outWidth { (line + max(last, 0)).update(repeating: 0, count: outWidth - max(last, 0)) }
+                        // Columns ox with 0 ≤ ox·stride − padding + kx < width read the row, the
+                        // others padding: found once, then one copy (contiguous at stride 1).
+                        let offset = kx - padding
+                        let first = min(outWidth, max(0, (-offset + stride - 1) / stride))
+                        let last = max(first, min(outWidth, (width - offset + stride - 1) / stride))
+                        if first > 0 { line.update(repeating: 0, count: first) }
+                        if let constantRow {
+                            (line + first).update(repeating: constantRow[iy], count: last - first)
+                        } else if stride == 1 {
+                            (line + first).update(from: src + (first + offset), count: last - first)
                         } else {
-                            // Columns ox with 0 ≤ ox·stride − padding + kx < width read the row,
-                            // the others padding: found once, then a branch-free strided copy.
-                            let offset = kx - padding
-                            let first = min(outWidth, max(0, (-offset + stride - 1) / stride))
-                            let last = max(first, min(outWidth, (width - offset + stride - 1) / stride))
-                            if first > 0 { line.update(repeating: 0, count: first) }
-                            if let constantRow {
-                                (line + first).update(repeating: constantRow[iy], count: last - first)
-                            } else {
-                                for ox in first..<last { line[ox] = src[ox * stride + offset] }
-                            }
-                            if last < outWidth { (line + last).update(repeating: 0, count: outWidth - last) }
+                            for ox in first..<last { line[ox] = src[ox * stride + offset] }
                         }
+                        if last < outWidth { (line + last).update(repeating: 0, count: outWidth - last) }
                     }
                     r += 1
                 }

@@ -49,7 +49,7 @@ struct WeightTable {
             throw .weightShape(model: model, name: name, expected: "a float32 tensor of rank \(rank)", actual: t.shape)
         }
         // A vector scan (CVectorMath): spleeter's 78 MB of weights took 20 ms with a scalar one.
-        let bad = values.withUnsafeBufferPointer { v in v.baseAddress.map { stemtrace_first_non_finite($0, v.count) } ?? 0 }
+        let bad = values.withUnsafeBufferPointer { stemtrace_first_non_finite($0.baseAddress, $0.count) }
         if bad < values.count {
             throw .nonFiniteWeight(path: model, tensor: name, index: bad)
         }
