@@ -57,6 +57,20 @@ import Testing
         #expect(one == two)
         #expect(one == three)
     }
+
+    /// A separation reuses the previous one's workspace without clearing it: a short input after
+    /// a two-segment one must give exactly what a fresh model gives (frames past the short input's
+    /// end, left over from the long one, must not reach its stems).
+    @Test func aReusedWorkspaceLeavesNothingBehind() throws {
+        var rng = SplitMix64(seed: 12)
+        let long = (0..<2).map { _ in (0..<(14 * 44_100)).map { _ in Float(rng.nextUnitInterval() - 0.5) } }
+        let short = (0..<2).map { _ in (0..<(2 * 44_100)).map { _ in Float(rng.nextUnitInterval() - 0.5) * 0.3 } }
+        let used = try SpleeterParityTests.model()
+        _ = try used.separate(long, threads: 1)
+        let again = try used.separate(short, threads: 1)
+        let fresh = try SpleeterParityTests.model().separate(short, threads: 1)
+        #expect(again == fresh)
+    }
 }
 
 /// Hostile input to the network: refused with a reason, never run.

@@ -21,8 +21,8 @@ public final class SpleeterModel: Sendable {
     private let inverseFFT: InverseRealFFT
     /// The periodic Hann window (TensorFlow's `hann_window(periodic=True)`).
     private let window: [Float]
-    /// Built U-Net plans, one set (one per instrument) per concurrent caller.
-    private let plans = Mutex<[[UNetPlan]]>([])
+    /// Built U-Net plans and segment buffers, one workspace per concurrent caller.
+    private let workspaces = Mutex<[Workspace]>([])
 
     /// The longest input accepted: one hour at 44.1 kHz.
     public static let maxFrames = 3600 * SpleeterParameters.sampleRate
@@ -40,8 +40,8 @@ public final class SpleeterModel: Sendable {
     /// Builds the U-Net plans now (otherwise the first separation does), so that a benchmark can
     /// report the model load apart from the separations.
     public func prepare() throws(SpleeterError) {
-        let set = try takePlans()
-        plans.withLock { $0.append(set) }
+        let workspace = try takeWorkspace()
+        workspaces.withLock { $0.append(workspace) }
     }
 
     /// Separates two equally long channels at 44.1 kHz into one stereo pair per instrument (in
@@ -72,15 +72,16 @@ public final class SpleeterModel: Sendable {
         let instrumentCount = instruments.count
         // The stems, already cropped to [4096, 4096 + N) of the overlap-add (`_inverse_stft`).
         var outputs = (0..<instrumentCount).map { _ in (0..<2).map { _ in [Float](repeating: 0, count: count) } }
-        let set = try takePlans()
-        defer { plans.withLock { $0.append(set) } }
-        var segment = SegmentBuffers(instruments: instrumentCount)
+        let workspace = try takeWorkspace()
+        defer { workspaces.withLock { $0.append(workspace) } }
+        let set = workspace.plans
         for s in 0..<segments {
             let first = s * t
             let used = min(t, frames - first)
-            segment.transform(padded, firstFrame: first, frames: used, fft: forwardFFT, window: window, threads: threads)
-            try runNetworks(set, on: &segment, threads: threads)
-            segment.resynthesise(
+            workspace.segment.transform(
+                padded, firstFrame: first, frames: used, fft: forwardFFT, window: window, threads: threads)
+            try runNetworks(set, on: &workspace.segment, threads: threads)
+            workspace.segment.resynthesise(
                 into: &outputs, firstFrame: first, frames: used, inverse: inverseFFT, window: window, threads: threads)
         }
         let scale = SpleeterParameters.windowCompensation
@@ -155,8 +156,12 @@ public final class SpleeterModel: Sendable {
         }
     }
 
-    private func takePlans() throws(SpleeterError) -> [UNetPlan] {
-        if let set = plans.withLock({ $0.popLast() }) { return set }
+    private func takeWorkspace() throws(SpleeterError) -> Workspace {
+        if let workspace = workspaces.withLock({ $0.popLast() }) { return workspace }
+        return Workspace(plans: try buildPlans(), segment: SegmentBuffers(instruments: instruments.count))
+    }
+
+    private func buildPlans() throws(SpleeterError) -> [UNetPlan] {
         do {
             return try weights.networks.map { network throws(OneDNNError) in
                 try UNetPlan(
@@ -167,8 +172,24 @@ public final class SpleeterModel: Sendable {
     }
 }
 
+/// What one separation at a time needs: the instruments' plans and the segment's buffers (kept
+/// between separations: allocating their 44 MB for every file cost 6–16 ms of page faults).
+private final class Workspace: @unchecked Sendable {
+    let plans: [UNetPlan]
+    var segment: SegmentBuffers
+
+    init(plans: [UNetPlan], segment: SegmentBuffers) {
+        self.plans = plans
+        self.segment = segment
+    }
+}
+
 /// One segment's spectra: the complex STFT of both channels (frames × 2049, interleaved
 /// re/im), the U-Net input (512 × 1024 × 2 magnitudes, channels last) and each instrument's estimate.
+///
+/// A workspace reuses them from one separation to the next without clearing: `transform` writes
+/// every frame of `spectra` and `magnitudes` (zeros past the signal's end), the networks every
+/// estimate, and `resynthesise` reads only the frames of `frameOutputs` it has just written.
 private struct SegmentBuffers {
     var spectra: [[Float]]
     var magnitudes: [Float]

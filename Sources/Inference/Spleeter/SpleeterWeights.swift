@@ -155,13 +155,15 @@ public enum SpleeterParameters {
     }
 }
 
-/// One instrument's U-Net weights, converted to the layouts oneDNN is given (OIHW).
+/// One instrument's U-Net weights in TensorFlow's own layouts, which oneDNN reads directly when it
+/// reorders them into its blocked ones (`UNetPlan`): no rearranged copy of the 78 MB is made.
 struct UNetWeights: Sendable {
     struct Layer: Sendable {
         var outChannels: Int
         var inChannels: Int
         var kernel: Int
-        /// OIHW.
+        /// TensorFlow's layout: H×W×in×out (HWIO) for a convolution, H×W×out×in for a transposed one
+        /// (with O its output), as in the checkpoint.
         var weights: [Float]
         var bias: [Float]
     }
@@ -170,7 +172,7 @@ struct UNetWeights: Sendable {
     /// conv1…conv6 and their batch norms (the sixth norm is in the checkpoint but unused: the
     /// decoder starts from conv6 itself, as spleeter's `apply_unet` does).
     var encoder: [(conv: Layer, norm: BatchNormParameters)] = []
-    /// deconv1…deconv6 (transposed, OIHW with O the transposed conv's output) and their norms.
+    /// deconv1…deconv6 (transposed, H×W×out×in) and their norms.
     var decoder: [(deconv: Layer, norm: BatchNormParameters)] = []
     var mask: Layer
 
@@ -205,7 +207,7 @@ struct UNetWeights: Sendable {
         mask = try Self.conv(table, "\(i)/mask", kernel: 4, in: 1, out: SpleeterParameters.channels)
     }
 
-    /// A Conv2D kernel H×W×in×out → OIHW.
+    /// A Conv2D kernel, H×W×in×out.
     private static func conv(_ table: WeightTable, _ name: String, kernel: Int, in c: Int, out o: Int) throws(ModelError) -> Layer
     {
         let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
@@ -213,50 +215,17 @@ struct UNetWeights: Sendable {
             throw .weightShape(
                 model: table.model, name: "\(name)/kernel", expected: "[\(kernel), \(kernel), \(c), \(o)]", actual: shape)
         }
-        // values[hw][ci][co] → oihw[co][ci][hw]
-        let oihw = rearranged(values, taps: kernel * kernel, outer: c, inner: o, innerIsOut: true)
         return Layer(
-            outChannels: o, inChannels: c, kernel: kernel, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
+            outChannels: o, inChannels: c, kernel: kernel, weights: values, bias: try table.vector("\(name)/bias", count: o))
     }
 
-    /// A Conv2DTranspose kernel H×W×out×in → OIHW (O = the transposed conv's output channels).
+    /// A Conv2DTranspose kernel, H×W×out×in (out = the transposed conv's output channels).
     private static func transposed(_ table: WeightTable, _ name: String, in c: Int, out o: Int) throws(ModelError) -> Layer {
         let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
         guard shape == [5, 5, o, c] else {
             throw .weightShape(model: table.model, name: "\(name)/kernel", expected: "[5, 5, \(o), \(c)]", actual: shape)
         }
-        // values[hw][co][ci] → oihw[co][ci][hw]
-        let oihw = rearranged(values, taps: 25, outer: o, inner: c, innerIsOut: false)
-        return Layer(outChannels: o, inChannels: c, kernel: 5, weights: oihw, bias: try table.vector("\(name)/bias", count: o))
-    }
-
-    /// TensorFlow's tap-major kernel, values[hw][outer][inner], as OIHW, oihw[co][ci][hw], where
-    /// (outer, inner) is (ci, co) for a convolution (`innerIsOut`) and (co, ci) for a transposed
-    /// one. The inner index runs in blocks of 16, so each step reads one cache line and extends 16
-    /// output rows along hw (a plain loop scattered every write and took 60 ms for spleeter's
-    /// 78 MB); every element is written exactly once.
-    private static func rearranged(_ values: [Float], taps: Int, outer: Int, inner: Int, innerIsOut: Bool) -> [Float] {
-        let count = taps * outer * inner
-        precondition(values.count == count, "kernel is not \(taps) × \(outer) × \(inner)")
-        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            values.withUnsafeBufferPointer { src in
-                guard let src = src.baseAddress, let dst = out.baseAddress else { return }
-                for a in 0..<outer {
-                    for block in stride(from: 0, to: inner, by: 16) {
-                        let end = min(block + 16, inner)
-                        for hw in 0..<taps {
-                            let row = src + (hw * outer + a) * inner
-                            for b in block..<end {
-                                // (co, ci) = innerIsOut ? (b, a) : (a, b)
-                                let filter = innerIsOut ? b * outer + a : a * inner + b
-                                dst[filter * taps + hw] = row[b]
-                            }
-                        }
-                    }
-                }
-            }
-            initialized = count
-        }
+        return Layer(outChannels: o, inChannels: c, kernel: 5, weights: values, bias: try table.vector("\(name)/bias", count: o))
     }
 
     /// A Keras BatchNormalization at inference (moving statistics, ε = 1e-3) folded to the

@@ -134,7 +134,7 @@ struct DecoderEpilogue: Epilogue, @unchecked Sendable {
 /// padding (1 before; after: 0 for two taps, 1 for three) reproduces the borders exactly.
 enum TransposedAsPhases {
     struct Phase {
-        /// OIHW, kernel.0 × kernel.1.
+        /// HWIO, kernel.0 × kernel.1 × in × out.
         var weights: [Float]
         var kernel: (Int, Int)
         var padAfter: (Int, Int)
@@ -154,20 +154,31 @@ enum TransposedAsPhases {
         return phases
     }
 
-    /// Phase (a, b)'s kernel, height × width taps (taps beyond a phase's own are zero).
+    /// Phase (a, b)'s kernel, HWIO: tap (th, tw) is the layer's tap (a + 3 − 2·th, b + 3 − 2·tw),
+    /// whose out × in block (TensorFlow's H×W×out×in) is transposed to in × out (taps beyond a
+    /// phase's own are zero). The transpose runs over 16 outputs at a time, so that every write is
+    /// one cache line.
     private static func weights(_ layer: UNetWeights.Layer, a: Int, b: Int, height: Int, width: Int) -> [Float] {
         let c = layer.outChannels
         let n = layer.inChannels
-        var w = [Float](repeating: 0, count: c * n * height * width)
-        for th in 0..<height {
-            let kh = a + 3 - 2 * th
-            guard (0..<5).contains(kh) else { continue }
-            for tw in 0..<width {
-                let kw = b + 3 - 2 * tw
-                guard (0..<5).contains(kw) else { continue }
-                for o in 0..<c {
-                    for i in 0..<n {
-                        w[((o * n + i) * height + th) * width + tw] = layer.weights[((o * n + i) * 5 + kh) * 5 + kw]
+        var w = [Float](repeating: 0, count: height * width * n * c)
+        w.withUnsafeMutableBufferPointer { phase in
+            layer.weights.withUnsafeBufferPointer { kernel in
+                guard let phase = phase.baseAddress, let kernel = kernel.baseAddress else { return }
+                for th in 0..<height {
+                    let kh = a + 3 - 2 * th
+                    guard (0..<5).contains(kh) else { continue }
+                    for tw in 0..<width {
+                        let kw = b + 3 - 2 * tw
+                        guard (0..<5).contains(kw) else { continue }
+                        let from = kernel + (kh * 5 + kw) * c * n  // [o][i]
+                        let to = phase + (th * width + tw) * n * c  // [i][o]
+                        for block in stride(from: 0, to: c, by: 16) {
+                            let end = min(block + 16, c)
+                            for i in 0..<n {
+                                for o in block..<end { to[i * c + o] = from[o * n + i] }
+                            }
+                        }
                     }
                 }
             }
@@ -210,7 +221,7 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
         var w = [Float](repeating: 0, count: n * 25 * c)
         for o in 0..<c {
             for i in 0..<n {
-                for tap in 0..<25 { w[(i * 25 + tap) * c + o] = layer.weights[(o * n + i) * 25 + tap] }
+                for tap in 0..<25 { w[(i * 25 + tap) * c + o] = layer.weights[(tap * c + o) * n + i] }
             }
         }
         weights = w
@@ -280,7 +291,8 @@ enum MaskAsPhases {
                 for o in 0..<c {
                     let output = (2 * a + b) * c + o
                     for t in 0..<4 {
-                        for u in 0..<4 { w[((output * 4 + input) * 5 + t + a) * 5 + u + b] = mask.weights[(o * 4 + t) * 4 + u] }
+                        // The mask kernel is HWIO with one input: tap (t, u), output o.
+                        for u in 0..<4 { w[((output * 4 + input) * 5 + t + a) * 5 + u + b] = mask.weights[(t * 4 + u) * c + o] }
                     }
                 }
             }

@@ -81,8 +81,9 @@ final class UNetPlan: @unchecked Sendable {
         var raw: [Int] = []
         for (k, (conv, norm)) in weights.encoder.enumerated() {
             let out = try convolution(
-                x, weights: conv.weights, bias: conv.bias, outChannels: conv.outChannels, inChannels: conv.inChannels,
-                kernel: (conv.kernel, conv.kernel), height: h, width: w, stride: 2, dilation: 0, padBefore: (1, 1),
+                x, weights: conv.weights, layout: dnnl_hwio, bias: conv.bias, outChannels: conv.outChannels,
+                inChannels: conv.inChannels, kernel: (conv.kernel, conv.kernel), height: h, width: w, stride: 2, dilation: 0,
+                padBefore: (1, 1),
                 padAfter: (2, 2))
             (h, w) = (h / 2, w / 2)
             raw.append(out)
@@ -104,7 +105,8 @@ final class UNetPlan: @unchecked Sendable {
                 var phaseMaps: [UnsafeMutablePointer<Float>] = []
                 for phase in TransposedAsPhases.separate(deconv) {
                     let z = try convolution(
-                        y, weights: phase.weights, bias: nil, outChannels: deconv.outChannels, inChannels: deconv.inChannels,
+                        y, weights: phase.weights, layout: dnnl_hwio, bias: nil, outChannels: deconv.outChannels,
+                        inChannels: deconv.inChannels,
                         kernel: phase.kernel, height: h, width: w, stride: 1, dilation: 0, padBefore: (1, 1),
                         padAfter: phase.padAfter)
                     phaseMaps.append(slots[z].floats)
@@ -130,7 +132,8 @@ final class UNetPlan: @unchecked Sendable {
             y = out
         }
         output = try convolution(
-            y, weights: MaskAsPhases.weights(weights.mask), bias: MaskAsPhases.bias(weights.mask), outChannels: 4 * channels,
+            y, weights: MaskAsPhases.weights(weights.mask), layout: dnnl_oihw, bias: MaskAsPhases.bias(weights.mask),
+            outChannels: 4 * channels,
             inChannels: 4, kernel: (5, 5), height: h / 2, width: w / 2, stride: 1, dilation: 0, padBefore: (2, 2),
             padAfter: (2, 2), sigmoid: !architecture.softmaxMasks)
         let pad = AlignedBuffer(byteCount: scratchpadSize)
@@ -276,9 +279,11 @@ final class UNetPlan: @unchecked Sendable {
     }
 
     /// Conv2D, channels last, with the given asymmetric padding; `dilation` in oneDNN's convention
-    /// (d − 1); bias optional; a sigmoid post-op for the mask.
+    /// (d − 1); bias optional; a sigmoid post-op for the mask. `weights` are in `layout` (a tag of
+    /// dims O × I × H × W: `dnnl_hwio` for TensorFlow's kernels).
     private func convolution(
-        _ x: Int, weights: [Float], bias: [Float]?, outChannels: Int, inChannels: Int, kernel: (Int, Int), height: Int,
+        _ x: Int, weights: [Float], layout: dnnl_format_tag_t, bias: [Float]?, outChannels: Int, inChannels: Int,
+        kernel: (Int, Int), height: Int,
         width: Int, stride: Int, dilation: Int, padBefore: (Int, Int), padAfter: (Int, Int), sigmoid: Bool = false
     ) throws(OneDNNError) -> Int {
         let (oh, ow) = (height / stride, width / stride)
@@ -305,7 +310,7 @@ final class UNetPlan: @unchecked Sendable {
         defer { dnnl_primitive_desc_destroy(pd) }
         let input = try ensure(x, Self.query(pd, dnnl_query_src_md))
         let weightSlot = try constant(
-            weights, dims: [outChannels, inChannels, kh, kw], tag: dnnl_oihw,
+            weights, dims: [outChannels, inChannels, kh, kw], tag: layout,
             wanted: Self.query(pd, dnnl_query_weights_md))
         let out = try slot(Self.query(pd, dnnl_query_dst_md))
         var arguments = [(DNNL_ARG_SRC, input), (DNNL_ARG_WEIGHTS, weightSlot), (DNNL_ARG_DST, out)]
