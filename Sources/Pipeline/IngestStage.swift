@@ -100,6 +100,7 @@ public struct IngestStage: Sendable {
     public func run(progressMode: ProgressReporter.Mode = .automatic) async throws -> IngestSummary {
         let startTime = Date()
         _ = BLASThreading.singleThreaded  // parallel over tracks instead
+        separator?.prepareInBackground()
         var files = try CorpusScanner.audioFiles(in: options.corpus)
         if options.mixturesOnly { files = files.filter { StemFolder.isMixture($0.url) } }
         let metadata = try options.metadataCSV.map { url throws(PipelineError) in try MetadataTable(url: url) }

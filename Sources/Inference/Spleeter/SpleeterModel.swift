@@ -23,6 +23,10 @@ public final class SpleeterModel: Sendable {
     private let window: [Float]
     /// Built U-Net plans and segment buffers, one workspace per concurrent caller.
     private let workspaces = Mutex<[Workspace]>([])
+    /// Entered while `prepareInBackground` builds a workspace.
+    private let preparing = DispatchGroup()
+    /// Workspaces built so far (for tests: a separation after `prepareInBackground` builds none).
+    let workspacesBuilt = Atomic<Int>(0)
 
     /// The longest input accepted: one hour at 44.1 kHz.
     public static let maxFrames = 3600 * SpleeterParameters.sampleRate
@@ -42,6 +46,17 @@ public final class SpleeterModel: Sendable {
     public func prepare() throws(SpleeterError) {
         let workspace = try takeWorkspace()
         workspaces.withLock { $0.append(workspace) }
+    }
+
+    /// Builds one workspace on a background thread (see `Separator.prepareInBackground`). A
+    /// separation that finds none waits for it rather than build a second; if it fails, the
+    /// separation builds its own and reports the error.
+    public func prepareInBackground() {
+        preparing.enter()
+        DispatchQueue.global().async { [self] in
+            defer { preparing.leave() }
+            if let workspace = try? takeWorkspace(waiting: false) { workspaces.withLock { $0.append(workspace) } }
+        }
     }
 
     /// Separates two equally long channels at 44.1 kHz into one stereo pair per instrument (in
@@ -156,9 +171,15 @@ public final class SpleeterModel: Sendable {
         }
     }
 
-    private func takeWorkspace() throws(SpleeterError) -> Workspace {
+    private func takeWorkspace(waiting: Bool = true) throws(SpleeterError) -> Workspace {
         if let workspace = workspaces.withLock({ $0.popLast() }) { return workspace }
-        return Workspace(plans: try buildPlans(), segment: SegmentBuffers(instruments: instruments.count))
+        if waiting {
+            preparing.wait()
+            if let workspace = workspaces.withLock({ $0.popLast() }) { return workspace }
+        }
+        let workspace = Workspace(plans: try buildPlans(), segment: SegmentBuffers(instruments: instruments.count))
+        workspacesBuilt.add(1, ordering: .relaxed)
+        return workspace
     }
 
     private func buildPlans() throws(SpleeterError) -> [UNetPlan] {
