@@ -56,6 +56,20 @@ struct WeightTable {
         return (t.shape, values)
     }
 
+    /// `tensor`'s check without the copy: the values stay in the file's buffer.
+    func floatBytes(_ name: String, rank: Int) throws(ModelError) -> (shape: [Int], values: FloatBytes) {
+        guard let t = tensors[name] else { throw .missingWeight(model: model, name: name) }
+        guard t.shape.count == rank, t.dtype == .f32 else {
+            throw .weightShape(model: model, name: name, expected: "a float32 tensor of rank \(rank)", actual: t.shape)
+        }
+        let values = FloatBytes(t.bytes)
+        let bad = values.withFloats { stemtrace_first_non_finite($0.baseAddress, $0.count) }
+        if bad < values.count {
+            throw .nonFiniteWeight(path: model, tensor: name, index: bad)
+        }
+        return (t.shape, values)
+    }
+
     func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
         let (shape, values) = try tensor(name, rank: 1)
         guard shape == [count] else { throw .weightShape(model: model, name: name, expected: "[\(count)]", actual: shape) }

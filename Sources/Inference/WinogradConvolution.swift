@@ -251,7 +251,7 @@ enum OneDNN {
     /// `plain` (dims in layout `tag`) reordered now into a new buffer in layout `wanted`: how
     /// constant weights reach the format a primitive chose.
     static func reordered(
-        _ plain: [Float], dims: [Int], tag: dnnl_format_tag_t, to wanted: dnnl_memory_desc_t, engine: dnnl_engine_t,
+        _ plain: some FloatValues, dims: [Int], tag: dnnl_format_tag_t, to wanted: dnnl_memory_desc_t, engine: dnnl_engine_t,
         attributes: dnnl_primitive_attr_t
     ) throws(OneDNNError) -> AlignedBuffer {
         var wanted = wanted
@@ -263,7 +263,7 @@ enum OneDNN {
         try check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
         defer { dnnl_stream_destroy(stream) }
         var failure: OneDNNError?
-        plain.withUnsafeBufferPointer { p in
+        plain.withFloats { p in
             do throws(OneDNNError) {
                 let from = try WinogradPlan.Memory(&plainDescriptor, engine, UnsafeMutableRawPointer(mutating: p.baseAddress))
                 let to = try WinogradPlan.Memory(&wanted, engine, buffer.pointer)

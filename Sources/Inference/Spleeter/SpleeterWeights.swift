@@ -163,8 +163,8 @@ struct UNetWeights: Sendable {
         var inChannels: Int
         var kernel: Int
         /// TensorFlow's layout: H×W×in×out (HWIO) for a convolution, H×W×out×in for a transposed one
-        /// (with O its output), as in the checkpoint.
-        var weights: [Float]
+        /// (with O its output), as in the checkpoint, left in the file's buffer.
+        var weights: FloatBytes
         var bias: [Float]
     }
 
@@ -210,7 +210,7 @@ struct UNetWeights: Sendable {
     /// A Conv2D kernel, H×W×in×out.
     private static func conv(_ table: WeightTable, _ name: String, kernel: Int, in c: Int, out o: Int) throws(ModelError) -> Layer
     {
-        let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
+        let (shape, values) = try table.floatBytes("\(name)/kernel", rank: 4)
         guard shape == [kernel, kernel, c, o] else {
             throw .weightShape(
                 model: table.model, name: "\(name)/kernel", expected: "[\(kernel), \(kernel), \(c), \(o)]", actual: shape)
@@ -221,7 +221,7 @@ struct UNetWeights: Sendable {
 
     /// A Conv2DTranspose kernel, H×W×out×in (out = the transposed conv's output channels).
     private static func transposed(_ table: WeightTable, _ name: String, in c: Int, out o: Int) throws(ModelError) -> Layer {
-        let (shape, values) = try table.tensor("\(name)/kernel", rank: 4)
+        let (shape, values) = try table.floatBytes("\(name)/kernel", rank: 4)
         guard shape == [5, 5, o, c] else {
             throw .weightShape(model: table.model, name: "\(name)/kernel", expected: "[5, 5, \(o), \(c)]", actual: shape)
         }

@@ -163,7 +163,7 @@ enum TransposedAsPhases {
         let n = layer.inChannels
         var w = [Float](repeating: 0, count: height * width * n * c)
         w.withUnsafeMutableBufferPointer { phase in
-            layer.weights.withUnsafeBufferPointer { kernel in
+            layer.weights.withFloats { kernel in
                 guard let phase = phase.baseAddress, let kernel = kernel.baseAddress else { return }
                 for th in 0..<height {
                     let kh = a + 3 - 2 * th
@@ -219,9 +219,11 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
         outChannels = layer.outChannels
         let (n, c) = (layer.inChannels, layer.outChannels)
         var w = [Float](repeating: 0, count: n * 25 * c)
-        for o in 0..<c {
-            for i in 0..<n {
-                for tap in 0..<25 { w[(i * 25 + tap) * c + o] = layer.weights[(tap * c + o) * n + i] }
+        layer.weights.withFloats { kernel in
+            for o in 0..<c {
+                for i in 0..<n {
+                    for tap in 0..<25 { w[(i * 25 + tap) * c + o] = kernel[(tap * c + o) * n + i] }
+                }
             }
         }
         weights = w
@@ -285,14 +287,16 @@ enum MaskAsPhases {
     static func weights(_ mask: UNetWeights.Layer) -> [Float] {
         let c = mask.outChannels
         var w = [Float](repeating: 0, count: 4 * c * 4 * 25)
-        for a in 0..<2 {
-            for b in 0..<2 {
-                let input = 2 * (1 - a) + (1 - b)
-                for o in 0..<c {
-                    let output = (2 * a + b) * c + o
-                    for t in 0..<4 {
-                        // The mask kernel is HWIO with one input: tap (t, u), output o.
-                        for u in 0..<4 { w[((output * 4 + input) * 5 + t + a) * 5 + u + b] = mask.weights[(t * 4 + u) * c + o] }
+        mask.weights.withFloats { kernel in
+            for a in 0..<2 {
+                for b in 0..<2 {
+                    let input = 2 * (1 - a) + (1 - b)
+                    for o in 0..<c {
+                        let output = (2 * a + b) * c + o
+                        for t in 0..<4 {
+                            // The mask kernel is HWIO with one input: tap (t, u), output o.
+                            for u in 0..<4 { w[((output * 4 + input) * 5 + t + a) * 5 + u + b] = kernel[(t * 4 + u) * c + o] }
+                        }
                     }
                 }
             }

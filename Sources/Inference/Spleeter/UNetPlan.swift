@@ -226,7 +226,8 @@ final class UNetPlan: @unchecked Sendable {
     }
 
     /// A constant (weights, bias, statistics) from plain `values` in layout `wanted`, reordered now.
-    private func constant(_ values: [Float], dims: [Int], tag: dnnl_format_tag_t, wanted: dnnl_memory_desc_t?) throws(OneDNNError)
+    private func constant(_ values: some FloatValues, dims: [Int], tag: dnnl_format_tag_t, wanted: dnnl_memory_desc_t?)
+        throws(OneDNNError)
         -> Int
     {
         let plainDescriptor = try OneDNN.descriptor(dims, tag)
@@ -236,8 +237,10 @@ final class UNetPlan: @unchecked Sendable {
             return try slot(wanted, storage: storage)
         }
         let plain = try slot(plainDescriptor)
-        values.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { slots[plain].storage.pointer.copyMemory(from: base, byteCount: bytes.count) }
+        values.withFloats { floats in
+            if let base = floats.baseAddress {
+                slots[plain].storage.pointer.copyMemory(from: base, byteCount: floats.count * MemoryLayout<Float>.stride)
+            }
         }
         return plain
     }
@@ -282,7 +285,7 @@ final class UNetPlan: @unchecked Sendable {
     /// (d − 1); bias optional; a sigmoid post-op for the mask. `weights` are in `layout` (a tag of
     /// dims O × I × H × W: `dnnl_hwio` for TensorFlow's kernels).
     private func convolution(
-        _ x: Int, weights: [Float], layout: dnnl_format_tag_t, bias: [Float]?, outChannels: Int, inChannels: Int,
+        _ x: Int, weights: some FloatValues, layout: dnnl_format_tag_t, bias: [Float]?, outChannels: Int, inChannels: Int,
         kernel: (Int, Int), height: Int,
         width: Int, stride: Int, dilation: Int, padBefore: (Int, Int), padAfter: (Int, Int), sigmoid: Bool = false
     ) throws(OneDNNError) -> Int {
