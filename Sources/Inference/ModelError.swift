@@ -44,25 +44,19 @@ struct WeightTable {
     let tensors: [String: Tensor]
 
     func tensor(_ name: String, rank: Int) throws(ModelError) -> (shape: [Int], values: [Float]) {
-        guard let t = tensors[name] else { throw .missingWeight(model: model, name: name) }
-        guard t.shape.count == rank, t.dtype == .f32, let values = try? t.floats() else {
-            throw .weightShape(model: model, name: name, expected: "a float32 tensor of rank \(rank)", actual: t.shape)
-        }
-        // A vector scan (CVectorMath): spleeter's 78 MB of weights took 20 ms with a scalar one.
-        let bad = values.withUnsafeBufferPointer { stemtrace_first_non_finite($0.baseAddress, $0.count) }
-        if bad < values.count {
-            throw .nonFiniteWeight(path: model, tensor: name, index: bad)
-        }
-        return (t.shape, values)
+        let (shape, values) = try floatBytes(name, rank: rank)
+        return (shape, values.withFloats { Array($0) })
     }
 
-    /// `tensor`'s check without the copy: the values stay in the file's buffer.
+    /// The float32 tensor `name` of rank `rank`, its values checked finite where they lie in the
+    /// file's buffer (not copied).
     func floatBytes(_ name: String, rank: Int) throws(ModelError) -> (shape: [Int], values: FloatBytes) {
         guard let t = tensors[name] else { throw .missingWeight(model: model, name: name) }
         guard t.shape.count == rank, t.dtype == .f32 else {
             throw .weightShape(model: model, name: name, expected: "a float32 tensor of rank \(rank)", actual: t.shape)
         }
         let values = FloatBytes(t.bytes)
+        // A vector scan (CVectorMath): spleeter's 78 MB of weights took 20 ms with a scalar one.
         let bad = values.withFloats { stemtrace_first_non_finite($0.baseAddress, $0.count) }
         if bad < values.count {
             throw .nonFiniteWeight(path: model, tensor: name, index: bad)
