@@ -51,12 +51,17 @@ public final class SpleeterModel: Sendable {
     /// Builds one workspace on a background thread (see `Separator.prepareInBackground`). A
     /// separation that finds none waits for it rather than build a second; if it fails, the
     /// separation builds its own and reports the error.
+    ///
+    /// The build runs on a thread of its own, not on a shared pool: separations that wait for it
+    /// block their threads, and a pool as wide as the cores could then have none left to run it.
     public func prepareInBackground() {
         preparing.enter()
-        DispatchQueue.global().async { [self] in
+        let thread = Thread { [self] in
             defer { preparing.leave() }
             if let workspace = try? takeWorkspace(waiting: false) { workspaces.withLock { $0.append(workspace) } }
         }
+        thread.name = "spleeter-prepare"
+        thread.start()
     }
 
     /// Separates two equally long channels at 44.1 kHz into one stereo pair per instrument (in
