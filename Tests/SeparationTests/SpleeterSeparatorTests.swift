@@ -114,6 +114,7 @@ import Testing
 
         // A weight with a NaN is refused, naming the tensor.
         var (tensors, metadata) = try Safetensors.decodeWithMetadata(good)
+        var kernels = tensors
         var values = try #require(tensors["vocals/conv3/bias"]).floats()
         values[5] = .nan
         tensors["vocals/conv3/bias"] = Tensor(floats: values, shape: [values.count])
@@ -122,6 +123,15 @@ import Testing
         #expect {
             _ = try SpleeterWeights(contentsOf: poisoned, makeCommand: "m")
         } throws: { "\($0)".contains("vocals/conv3/bias") && "\($0)".contains("NaN") }
+        // …and so is an infinite kernel value: kernels are checked where they lie in the file.
+        let kernel = try #require(kernels["accompaniment/deconv2/kernel"])
+        var weights = try kernel.floats()
+        weights[weights.count - 1] = -.infinity
+        kernels["accompaniment/deconv2/kernel"] = Tensor(floats: weights, shape: kernel.shape)
+        try Safetensors.write(kernels, metadata: metadata, to: poisoned)
+        #expect {
+            _ = try SpleeterWeights(contentsOf: poisoned, makeCommand: "m")
+        } throws: { "\($0)".contains("accompaniment/deconv2/kernel") && "\($0)".contains("NaN or infinite") }
 
         // Other parameters than the network was trained with, or another kind, are refused.
         for (key, value) in [("spleeter.frame_step", "512"), ("stemtrace.kind", "musicnn")] {
