@@ -41,7 +41,7 @@ let package = Package(
             dependencies: ["CXXHash", "CMalloc", .product(name: "Subprocess", package: "swift-subprocess")],
             plugins: ["BuildCommit"]
         ),
-        .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr", "CVectorMath"]),
+        .target(name: "AudioIO", dependencies: ["Core", "CSndfile", "CSoxr", "CVectorMath"]),
         .target(
             name: "DSP",
             dependencies: ["CFFTW3f", "COpenBLAS", "CVectorMath"],

@@ -1,5 +1,6 @@
 import CSndfile
 import CVectorMath
+import Core
 import Foundation
 
 #if canImport(Glibc)

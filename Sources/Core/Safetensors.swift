@@ -146,9 +146,7 @@ public enum Safetensors {
     /// Reads a file from disk.
     public static func read(contentsOf url: URL) throws(SafetensorsError) -> [String: Tensor] {
         let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw .io(path: url.path, reason: error.localizedDescription)
-        }
+        do { data = try WholeFile.read(url) } catch { throw .io(path: url.path, reason: error.reason) }
         return try decode(data, source: url.path)
     }
 

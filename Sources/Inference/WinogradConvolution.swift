@@ -1,4 +1,5 @@
 import CDNNL
+import Core
 import Foundation
 import Synchronization
 
@@ -252,12 +253,12 @@ enum OneDNN {
     /// constant weights reach the format a primitive chose.
     static func reordered(
         _ plain: some FloatValues, dims: [Int], tag: dnnl_format_tag_t, to wanted: dnnl_memory_desc_t, engine: dnnl_engine_t,
-        attributes: dnnl_primitive_attr_t
+        attributes: dnnl_primitive_attr_t, hugePages: Bool = false
     ) throws(OneDNNError) -> AlignedBuffer {
         var wanted = wanted
         var plainDescriptor = try descriptor(dims, tag)
         let (reorder, scratch) = try self.reorder(from: plainDescriptor, to: wanted, engine: engine, attributes: attributes)
-        let buffer = AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&wanted))
+        let buffer = AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&wanted), hugePages: hugePages)
         let scratchpad = AlignedBuffer(byteCount: scratch)
         var stream: dnnl_stream_t?
         try check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
@@ -299,9 +300,16 @@ final class AlignedBuffer: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
     let byteCount: Int
 
-    init(byteCount: Int) {
+    /// - Parameter hugePages: put a large buffer on huge pages (`HugePages.allocate`). spleeter's
+    ///   plans ask for it: built once per process, their 300 MB of fresh memory cost most of a
+    ///   one-file ingest in page faults. The RF-ResNet's workspaces do not: `explain` ran 3 %
+    ///   slower with them on huge pages (docs/BENCHMARKS.md, "Start-up and one-file runs").
+    init(byteCount: Int, hugePages: Bool = false) {
         self.byteCount = max(byteCount, 64)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: self.byteCount, alignment: 64)
+        pointer =
+            hugePages
+            ? HugePages.allocate(byteCount: self.byteCount, alignment: 64)
+            : UnsafeMutableRawPointer.allocate(byteCount: self.byteCount, alignment: 64)
     }
 
     deinit { pointer.deallocate() }

@@ -26,9 +26,7 @@ public struct LoadedModel: Sendable {
 
     public init(contentsOf url: URL) throws(ModelError) {
         let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
-        }
+        do { data = try WholeFile.read(url) } catch { throw .unreadable(path: url.path, reason: error.reason) }
         let (tensors, metadata): ([String: Tensor], [String: String])
         do { (tensors, metadata) = try Safetensors.decodeWithMetadata(data, source: url.path) } catch {
             throw .unreadable(path: url.path, reason: error.description)

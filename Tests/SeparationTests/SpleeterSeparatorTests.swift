@@ -104,6 +104,10 @@ import Testing
         #expect {
             _ = try SpleeterWeights(contentsOf: missing, makeCommand: "tools/fetch_spleeter")
         } throws: { "\($0)".contains("not found") && "\($0)".contains("tools/fetch_spleeter") }
+        // A path that exists but is no file is not called missing: the reason is given.
+        #expect(throws: SpleeterError.corruptWeights(path: dir.path, reason: "not a regular file", command: "m")) {
+            _ = try SpleeterWeights(contentsOf: dir, makeCommand: "m")
+        }
 
         let good = try Data(contentsOf: try SpleeterFixtures.twoStemsURL())
         let truncated = dir.appendingPathComponent("truncated.safetensors")

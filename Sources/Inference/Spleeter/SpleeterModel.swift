@@ -1,4 +1,5 @@
 import CDNNL
+import Core
 import DSP
 import Foundation
 import Synchronization
@@ -85,13 +86,13 @@ public final class SpleeterModel: Sendable {
         // The zero-prefixed, end-padded signal of every channel (what the frames read).
         let paddedLength = (frames - 1) * hop + n
         let padded = channels.map { channel in
-            var p = [Float](repeating: 0, count: paddedLength)
+            var p = HugePages.zeroedFloats(count: paddedLength)
             p.replaceSubrange(n..<(n + count), with: channel)
             return p
         }
         let instrumentCount = instruments.count
         // The stems, already cropped to [4096, 4096 + N) of the overlap-add (`_inverse_stft`).
-        var outputs = (0..<instrumentCount).map { _ in (0..<2).map { _ in [Float](repeating: 0, count: count) } }
+        var outputs = (0..<instrumentCount).map { _ in (0..<2).map { _ in HugePages.zeroedFloats(count: count) } }
         let workspace = try takeWorkspace()
         defer { workspaces.withLock { $0.append(workspace) } }
         let set = workspace.plans
@@ -231,10 +232,10 @@ private struct SegmentBuffers {
 
     init(instruments: Int) {
         let t = SpleeterParameters.segmentFrames
-        spectra = [[Float]](repeating: [Float](repeating: 0, count: t * Self.fullBins * 2), count: 2)
-        frameOutputs = [Float](repeating: 0, count: t * instruments * SpleeterParameters.frameLength)
-        magnitudes = [Float](repeating: 0, count: 2 * Self.plane)
-        estimates = [Float](repeating: 0, count: instruments * 2 * Self.plane)
+        spectra = (0..<2).map { _ in HugePages.zeroedFloats(count: t * Self.fullBins * 2) }
+        frameOutputs = HugePages.zeroedFloats(count: t * instruments * SpleeterParameters.frameLength)
+        magnitudes = HugePages.zeroedFloats(count: 2 * Self.plane)
+        estimates = HugePages.zeroedFloats(count: instruments * 2 * Self.plane)
         instrumentCount = instruments
     }
 

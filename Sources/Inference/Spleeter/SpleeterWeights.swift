@@ -31,8 +31,9 @@ public struct SpleeterWeights: Sendable {
     public init(contentsOf url: URL, makeCommand: String) throws(SpleeterError) {
         let path = url.path
         let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw .missingWeights(path: path, command: makeCommand)
+        do { data = try WholeFile.read(url) } catch {
+            guard FileManager.default.fileExists(atPath: path) else { throw .missingWeights(path: path, command: makeCommand) }
+            throw .corruptWeights(path: path, reason: error.reason, command: makeCommand)
         }
         let tensors: [String: Tensor]
         let metadata: [String: String]

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Core
 import DSP
 import Foundation
 
@@ -161,7 +162,7 @@ enum TransposedAsPhases {
     private static func weights(_ layer: UNetWeights.Layer, a: Int, b: Int, height: Int, width: Int) -> [Float] {
         let c = layer.outChannels
         let n = layer.inChannels
-        var w = [Float](repeating: 0, count: height * width * n * c)
+        var w = HugePages.zeroedFloats(count: height * width * n * c)
         w.withUnsafeMutableBufferPointer { phase in
             layer.weights.withFloats { kernel in
                 guard let phase = phase.baseAddress, let kernel = kernel.baseAddress else { return }
@@ -218,7 +219,7 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
         inChannels = layer.inChannels
         outChannels = layer.outChannels
         let (n, c) = (layer.inChannels, layer.outChannels)
-        var w = [Float](repeating: 0, count: n * 25 * c)
+        var w = HugePages.zeroedFloats(count: n * 25 * c)
         layer.weights.withFloats { kernel in
             for o in 0..<c {
                 for i in 0..<n {
@@ -230,7 +231,7 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
         bias = layer.bias
         affine = norm
         self.activation = activation
-        columns = AlignedBuffer(byteCount: height * width * 25 * c * MemoryLayout<Float>.size)
+        columns = AlignedBuffer(byteCount: height * width * 25 * c * MemoryLayout<Float>.size, hugePages: true)
     }
 
     func run(threads: Int) {
@@ -286,7 +287,7 @@ enum MaskAsPhases {
     /// OIHW, (4·C) × 4 × 5 × 5; output channel (2a + b)·C + o, input channel 2(1 − a) + (1 − b).
     static func weights(_ mask: UNetWeights.Layer) -> [Float] {
         let c = mask.outChannels
-        var w = [Float](repeating: 0, count: 4 * c * 4 * 25)
+        var w = HugePages.zeroedFloats(count: 4 * c * 4 * 25)
         mask.weights.withFloats { kernel in
             for a in 0..<2 {
                 for b in 0..<2 {

@@ -136,7 +136,7 @@ final class UNetPlan: @unchecked Sendable {
             outChannels: 4 * channels,
             inChannels: 4, kernel: (5, 5), height: h / 2, width: w / 2, stride: 1, dilation: 0, padBefore: (2, 2),
             padAfter: (2, 2), sigmoid: !architecture.softmaxMasks)
-        let pad = AlignedBuffer(byteCount: scratchpadSize)
+        let pad = AlignedBuffer(byteCount: scratchpadSize, hugePages: true)
         var padDescriptor = dnnl_memory_desc_t()
         try OneDNN.check(
             dnnl_memory_desc_init_by_tag(&padDescriptor, 1, [Int64(max(scratchpadSize, 1))], dnnl_u8, dnnl_x),
@@ -197,7 +197,7 @@ final class UNetPlan: @unchecked Sendable {
 
     private func slot(_ descriptor: dnnl_memory_desc_t, storage given: AlignedBuffer? = nil) throws(OneDNNError) -> Int {
         var descriptor = descriptor
-        let storage = given ?? AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&descriptor))
+        let storage = given ?? AlignedBuffer(byteCount: dnnl_memory_desc_get_size(&descriptor), hugePages: true)
         let memory = try WinogradPlan.Memory(&descriptor, engine.handle, storage.pointer)
         slots.append(Slot(descriptor: descriptor, storage: storage, memory: memory))
         return slots.count - 1
@@ -233,7 +233,7 @@ final class UNetPlan: @unchecked Sendable {
         let plainDescriptor = try OneDNN.descriptor(dims, tag)
         if let wanted, !Self.equal(plainDescriptor, wanted) {
             let storage = try OneDNN.reordered(
-                values, dims: dims, tag: tag, to: wanted, engine: engine.handle, attributes: attributes)
+                values, dims: dims, tag: tag, to: wanted, engine: engine.handle, attributes: attributes, hugePages: true)
             return try slot(wanted, storage: storage)
         }
         let plain = try slot(plainDescriptor)

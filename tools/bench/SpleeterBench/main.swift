@@ -6,8 +6,9 @@
 //       resampled to 44.1 kHz (soxr HQ) and duplicated to stereo — what the network is given — as
 //       a float WAV named after the file.
 //   SpleeterBench time [--model FILE] [--threads T] [--repeat R] --json OUT WAV...
-//       model load (weights read and checked; U-Net plans built) and, per WAV, the median wall
-//       time of R separations, × real time over all clips and the peak RSS.
+//       model load (weights read and checked), the warm-up (U-Net plans built — `prepare_seconds` —
+//       then a first separation of 1 s of silence) and, per WAV, the median wall time of R
+//       separations, × real time over all clips and the peak RSS.
 import AudioIO
 import DSP
 import Foundation
@@ -89,8 +90,10 @@ case "time":
     } catch { fail("\(error)") }
     let load = seconds(since: start)
     start = DispatchTime.now().uptimeNanoseconds
+    var prepare = 0.0
     do {
         try model.prepare()
+        prepare = seconds(since: start)
         _ = try model.separate([[Float]](repeating: [Float](repeating: 0, count: rate), count: 2), threads: threads)
     } catch { fail("\(error)") }
     let warmup = seconds(since: start)
@@ -113,7 +116,8 @@ case "time":
     let medians = rows.compactMap { $0["seconds"] as? Double }.sorted()
     let result: [String: Any] = [
         "implementation": "stemtrace native (oneDNN \(SpleeterModel.oneDNNVersion))", "threads": threads, "load_seconds": load,
-        "warmup_seconds": warmup, "clips": rows, "median_clip_seconds": medians.isEmpty ? 0 : medians[medians.count / 2],
+        "prepare_seconds": prepare, "warmup_seconds": warmup, "clips": rows,
+        "median_clip_seconds": medians.isEmpty ? 0 : medians[medians.count / 2],
         "realtime_factor": totalTime > 0 ? totalAudio / totalTime : 0, "peak_rss_mib": peakRSSMiB(), "repeat": repeats,
     ]
     do {
@@ -122,7 +126,8 @@ case "time":
     } catch { fail("\(json): \(error)") }
     print(
         String(
-            format: "native: load %.2f s, warm-up %.2f s, median clip %.3f s, %.1f× real time, peak RSS %.0f MiB", load, warmup,
+            format: "native: load %.2f s, warm-up %.2f s (plans %.3f s), median clip %.3f s, %.1f× real time, peak RSS %.0f MiB",
+            load, warmup, prepare,
             medians.isEmpty ? 0 : medians[medians.count / 2], totalTime > 0 ? totalAudio / totalTime : 0, peakRSSMiB()))
 default:
     fail("unknown mode \(mode); use inputs or time")
