@@ -156,35 +156,36 @@ enum TransposedAsPhases {
     }
 
     /// Phase (a, b)'s kernel, HWIO: tap (th, tw) is the layer's tap (a + 3 − 2·th, b + 3 − 2·tw),
-    /// whose out × in block (TensorFlow's H×W×out×in) is transposed to in × out (taps beyond a
-    /// phase's own are zero). The transpose runs over 16 outputs at a time, so that every write is
-    /// one cache line.
+    /// whose out × in block (TensorFlow's H×W×out×in) is transposed to in × out by OpenBLAS's
+    /// `somatcopy` (a scale of 1 is exact, so the values are the kernel's own). Every tap of a
+    /// 2- or 3-tap phase falls inside the 5×5 kernel; one that did not would be zeros.
     private static func weights(_ layer: UNetWeights.Layer, a: Int, b: Int, height: Int, width: Int) -> [Float] {
         let c = layer.outChannels
         let n = layer.inChannels
-        var w = HugePages.zeroedFloats(count: height * width * n * c)
-        w.withUnsafeMutableBufferPointer { phase in
+        let block = n * c
+        return [Float](unsafeUninitializedCapacity: height * width * block) { phase, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(phase))
+            guard let phase = phase.baseAddress else { return }
+            initialized = height * width * block
             layer.weights.withFloats { kernel in
-                guard let phase = phase.baseAddress, let kernel = kernel.baseAddress else { return }
+                guard kernel.count == 25 * block, let kernel = kernel.baseAddress else {
+                    phase.initialize(repeating: 0, count: height * width * block)
+                    return
+                }
                 for th in 0..<height {
-                    let kh = a + 3 - 2 * th
-                    guard (0..<5).contains(kh) else { continue }
                     for tw in 0..<width {
-                        let kw = b + 3 - 2 * tw
-                        guard (0..<5).contains(kw) else { continue }
-                        let from = kernel + (kh * 5 + kw) * c * n  // [o][i]
-                        let to = phase + (th * width + tw) * n * c  // [i][o]
-                        for block in stride(from: 0, to: c, by: 16) {
-                            let end = min(block + 16, c)
-                            for i in 0..<n {
-                                for o in block..<end { to[i * c + o] = from[o * n + i] }
-                            }
+                        let (kh, kw) = (a + 3 - 2 * th, b + 3 - 2 * tw)
+                        let to = phase + (th * width + tw) * block  // [i][o]
+                        guard (0..<5).contains(kh), (0..<5).contains(kw) else {
+                            to.initialize(repeating: 0, count: block)
+                            continue
                         }
+                        let from = kernel + (kh * 5 + kw) * block  // [o][i]
+                        cblas_somatcopy(CblasRowMajor, CblasTrans, blasint(c), blasint(n), 1, from, blasint(n), to, blasint(c))
                     }
                 }
             }
         }
-        return w
     }
 }
 
