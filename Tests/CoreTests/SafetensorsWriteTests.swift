@@ -6,15 +6,8 @@ import Testing
 /// The two ways of writing safetensors: from `Tensor`s, and one float32 tensor straight from an
 /// array (what `stemtrace spectrogram` uses), which must give the same file.
 @Suite struct SafetensorsWriteTests {
-    func scratch() throws -> URL {
-        // Removed by each test (CoreTests does not link TestSupport's per-process scratch root).
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func floatArrayWriterGivesTheTensorWritersBytes() throws {
-        let directory = try scratch()
+        let directory = try scratchDirectory("safetensors")
         defer { try? FileManager.default.removeItem(at: directory) }
         let values: [Float] = (0..<(3 * 7)).map { Float($0) * 0.25 - 1 }
         let metadata = ["layout": "bands x frames", "source": "a \"quoted\" name"]
@@ -31,7 +24,7 @@ import Testing
     }
 
     @Test func aFailedWriteLeavesNoFile() throws {
-        let directory = try scratch()
+        let directory = try scratchDirectory("safetensors")
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("no-such-folder/x.safetensors")
         #expect(throws: SafetensorsError.self) {

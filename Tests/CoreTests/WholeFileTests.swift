@@ -7,15 +7,9 @@ import Testing
 /// the file's, and a file that is not a regular file, too large or missing is refused with its
 /// path and the reason, before anything is allocated.
 @Suite struct WholeFileTests {
-    func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wholefile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test(arguments: [0, 1, 4095, 5 << 20])
     func readsEveryByte(count: Int) throws {
-        let directory = try scratch()
+        let directory = try scratchDirectory("wholefile")
         defer { try? FileManager.default.removeItem(at: directory) }
         var generator = SplitMix64(seed: UInt64(count))
         let bytes = Data((0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
@@ -27,7 +21,7 @@ import Testing
     }
 
     @Test func refusesWhatIsNotARegularFileTooLargeOrMissing() throws {
-        let directory = try scratch()
+        let directory = try scratchDirectory("wholefile")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(throws: WholeFile.ReadError(path: directory.path, reason: "not a regular file")) {
             try WholeFile.read(directory)
