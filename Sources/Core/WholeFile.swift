@@ -16,7 +16,15 @@ public enum WholeFile {
     public struct ReadError: Error, Equatable, CustomStringConvertible {
         public let path: String
         public let reason: String
+        /// True when nothing exists at `path` (callers name the command that makes the file).
+        public let isMissing: Bool
         public var description: String { "cannot read \(path): \(reason)" }
+
+        public init(path: String, reason: String, isMissing: Bool = false) {
+            self.path = path
+            self.reason = reason
+            self.isMissing = isMissing
+        }
     }
 
     /// Larger than any model stemtrace loads (spleeter's 5-stem weights are about 200 MB).
@@ -27,7 +35,9 @@ public enum WholeFile {
         let path = url.path
         #if canImport(Glibc)
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw ReadError(path: path, reason: String(cString: strerror(errno))) }
+            guard descriptor >= 0 else {
+                throw ReadError(path: path, reason: String(cString: strerror(errno)), isMissing: errno == ENOENT)
+            }
             defer { close(descriptor) }
             var status = stat()
             guard fstat(descriptor, &status) == 0 else { throw ReadError(path: path, reason: String(cString: strerror(errno))) }
@@ -53,7 +63,8 @@ public enum WholeFile {
             return Data(bytesNoCopy: pointer, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
         #else
             do { return try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-                throw ReadError(path: path, reason: error.localizedDescription)
+                throw ReadError(
+                    path: path, reason: error.localizedDescription, isMissing: !FileManager.default.fileExists(atPath: path))
             }
         #endif
     }

@@ -38,6 +38,7 @@ import Testing
             Issue.record("a missing file was read")
         } catch {
             #expect(error.path == missing.path)
+            #expect(error.isMissing)
             #expect(error.description.contains("No such file"))
         }
     }

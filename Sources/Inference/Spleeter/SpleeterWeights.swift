@@ -32,7 +32,7 @@ public struct SpleeterWeights: Sendable {
         let path = url.path
         let data: Data
         do { data = try WholeFile.read(url) } catch {
-            guard FileManager.default.fileExists(atPath: path) else { throw .missingWeights(path: path, command: makeCommand) }
+            guard !error.isMissing else { throw .missingWeights(path: path, command: makeCommand) }
             throw .corruptWeights(path: path, reason: error.reason, command: makeCommand)
         }
         let tensors: [String: Tensor]

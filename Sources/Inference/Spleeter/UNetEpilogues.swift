@@ -157,34 +157,28 @@ enum TransposedAsPhases {
 
     /// Phase (a, b)'s kernel, HWIO: tap (th, tw) is the layer's tap (a + 3 − 2·th, b + 3 − 2·tw),
     /// whose out × in block (TensorFlow's H×W×out×in) is transposed to in × out by OpenBLAS's
-    /// `somatcopy` (a scale of 1 is exact, so the values are the kernel's own). Every tap of a
-    /// 2- or 3-tap phase falls inside the 5×5 kernel; one that did not would be zeros.
+    /// `somatcopy` (a scale of 1 is exact, so the values are the kernel's own). Every tap is
+    /// written: `separate` gives phase a 2 taps when a = 0 (kernel rows 3, 1) and 3 when a = 1
+    /// (rows 4, 2, 0), and the same along b, all inside the 5×5 kernel `UNetWeights` checked.
     private static func weights(_ layer: UNetWeights.Layer, a: Int, b: Int, height: Int, width: Int) -> [Float] {
         let c = layer.outChannels
         let n = layer.inChannels
         let block = n * c
+        precondition(height == 2 + a && width == 2 + b, "a phase has 2 + a × 2 + b taps")
         return [Float](unsafeUninitializedCapacity: height * width * block) { phase, initialized in
             HugePages.advise(UnsafeMutableRawBufferPointer(phase))
-            guard let phase = phase.baseAddress else { return }
-            initialized = height * width * block
             layer.weights.withFloats { kernel in
-                guard kernel.count == 25 * block, let kernel = kernel.baseAddress else {
-                    phase.initialize(repeating: 0, count: height * width * block)
-                    return
-                }
+                precondition(kernel.count == 25 * block, "a transposed kernel is 5 × 5 × out × in")
+                guard let phase = phase.baseAddress, let kernel = kernel.baseAddress else { return }
                 for th in 0..<height {
                     for tw in 0..<width {
-                        let (kh, kw) = (a + 3 - 2 * th, b + 3 - 2 * tw)
+                        let from = kernel + ((a + 3 - 2 * th) * 5 + (b + 3 - 2 * tw)) * block  // [o][i]
                         let to = phase + (th * width + tw) * block  // [i][o]
-                        guard (0..<5).contains(kh), (0..<5).contains(kw) else {
-                            to.initialize(repeating: 0, count: block)
-                            continue
-                        }
-                        let from = kernel + (kh * 5 + kw) * block  // [o][i]
                         cblas_somatcopy(CblasRowMajor, CblasTrans, blasint(c), blasint(n), 1, from, blasint(n), to, blasint(c))
                     }
                 }
             }
+            initialized = height * width * block
         }
     }
 }
@@ -220,7 +214,7 @@ struct TransposedByGEMM: Epilogue, @unchecked Sendable {
         inChannels = layer.inChannels
         outChannels = layer.outChannels
         let (n, c) = (layer.inChannels, layer.outChannels)
-        var w = HugePages.zeroedFloats(count: n * 25 * c)
+        var w = [Float](repeating: 0, count: n * 25 * c)
         layer.weights.withFloats { kernel in
             for o in 0..<c {
                 for i in 0..<n {
@@ -288,7 +282,7 @@ enum MaskAsPhases {
     /// OIHW, (4·C) × 4 × 5 × 5; output channel (2a + b)·C + o, input channel 2(1 − a) + (1 − b).
     static func weights(_ mask: UNetWeights.Layer) -> [Float] {
         let c = mask.outChannels
-        var w = HugePages.zeroedFloats(count: 4 * c * 4 * 25)
+        var w = [Float](repeating: 0, count: 4 * c * 4 * 25)
         mask.weights.withFloats { kernel in
             for a in 0..<2 {
                 for b in 0..<2 {
